@@ -1,0 +1,72 @@
+"""The ``tieout`` command: one entry point for every step, from sandbox to writeback.
+
+Each command imports its module lazily so ``tieout --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="tieout: load Xero/KashFlow and Sage 100, tie them out, propose and post balanced journals.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+sandbox_app = typer.Typer(
+    help="Local stand-ins for Xero, KashFlow and Sage 100: generate scenarios, build and serve them.",
+    no_args_is_help=True,
+)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+class Ledger(str, Enum):
+    """Operational ledger kept beside Sage 100."""
+
+    xero = "xero"
+    kashflow = "kashflow"
+
+
+class Size(str, Enum):
+    """Scenario sizes: small (~2,000 invoices), medium (~100k), large (1M invoices and 1M payments)."""
+
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+@sandbox_app.command("generate")
+def sandbox_generate(
+    out: Annotated[Path, typer.Option(help="Scenario directory to write (created; must be empty or absent).")],
+    ledger: Annotated[Ledger, typer.Option(help="Operational ledger beside Sage 100.")] = Ledger.xero,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical output.")] = 1,
+    size: Annotated[Size, typer.Option(help="small (~2,000 invoices), medium (~100k) or large (1M).")] = Size.small,
+    invoices: Annotated[int | None, typer.Option(help="Override the number of sales invoices.")] = None,
+    rates: Annotated[
+        str | None,
+        typer.Option(help="Injection rates, e.g. 'amount_mismatch=0.02,missing_in_sage100=0.01'."),
+    ] = None,
+) -> None:
+    """Write a scenario directory (ledger + Sage 100 + truth) as DESIGN.md describes."""
+    from sandbox.generator import cli as gen_cli
+
+    gen_cli.run(out=out, ledger=ledger.value, seed=seed, size=size.value, invoices=invoices, rates=rates)
+
+
+@sandbox_app.command("sage100")
+def sandbox_sage100(
+    scenario: Annotated[Path, typer.Option(help="Scenario directory holding sage100/*.csv.")],
+    db: Annotated[Path | None, typer.Option(help="SQLite file for the company (default: <scenario>/sage100.db).")] = None,
+) -> None:
+    """Build a Sage 100 company database from a scenario and print its ODBC connection string."""
+    from sandbox.sage100 import build
+
+    target = build.build_company(scenario, db)
+    typer.echo(build.connection_string(target))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
