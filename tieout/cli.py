@@ -64,8 +64,55 @@ def sandbox_sage100(
     """Build a Sage 100 company database from a scenario and print its ODBC connection string."""
     from sandbox.sage100 import build
 
-    target = build.build_company(scenario, db)
+    try:
+        target = build.build_company(scenario, db)
+    except build.ScenarioError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(build.connection_string(target))
+
+
+_TARGET_HELP = "dbt target in dbt_project/profiles.yml (default duckdb)."
+
+
+@app.command("build")
+def build_cmd(
+    select: Annotated[list[str] | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="dbt exclusion (repeatable).")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models from scratch.")] = False,
+    target: Annotated[str | None, typer.Option(help=_TARGET_HELP)] = None,
+) -> None:
+    """Build the warehouse models (dbt build: seeds, staging, intermediate, core, tests) from the raw data."""
+    from tieout import build
+
+    try:
+        summary = build.build(
+            select=select or (), exclude=exclude or (), full_refresh=full_refresh, target=target
+        )
+    except build.BuildError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(summary.render())
+    if not summary.success:
+        raise typer.Exit(1)
+
+
+@app.command("run")
+def run_cmd(
+    full_refresh: Annotated[bool, typer.Option(help="Full reload and full rebuild.")] = False,
+    target: Annotated[str | None, typer.Option(help=_TARGET_HELP)] = None,
+) -> None:
+    """Load every configured source (tieout load), then build the models (tieout build)."""
+    from tieout import build
+
+    try:
+        summary = build.run(full_refresh=full_refresh, target=target, echo=typer.echo)
+    except build.BuildError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(summary.render())
+    if not summary.success:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,26 @@
+-- Sage 100 AP_CheckHistoryDetail: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
+-- decimal-hour audit times folded into created_at / updated_at. Key: BankCode, CheckNo, CheckSeqNo, InvoiceNo.
+with source as (
+    {{ raw_source('sage100', 'ap_check_history_detail', ['bank_code', 'check_no', 'check_seq_no', 'invoice_no', 'invoice_seq_no', 'invoice_date', 'ap_division_no', 'vendor_no', 'amount_paid', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+)
+
+select
+    'sage100' as system,
+    {{ clean_string('bank_code') }} as bank_code,
+    {{ clean_string('check_no') }} as check_no,
+    {{ clean_string('check_seq_no') }} as check_seq_no,
+    {{ clean_string('invoice_no') }} as invoice_no,
+    {{ clean_string('invoice_seq_no') }} as invoice_seq_no,
+    {{ blank_date_to_null('invoice_date') }} as invoice_date,
+    {{ clean_string('ap_division_no') }} as ap_division_no,
+    {{ clean_string('vendor_no') }} as vendor_no,
+    {{ to_money('amount_paid') }} as amount_paid,
+    {{ blank_date_to_null('date_created') }} as date_created,
+    {{ clean_string('user_created_key') }} as user_created_key,
+    {{ blank_date_to_null('date_updated') }} as date_updated,
+    {{ clean_string('user_updated_key') }} as user_updated_key,
+    {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
+    {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _dlt_load_id,
+    {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
+from source

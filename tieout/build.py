@@ -1,0 +1,229 @@
+"""Run the dbt project (``dbt_project/``) in-process: ``tieout build`` and the build half of ``tieout run``.
+
+dbt runs through :class:`dbt.cli.main.dbtRunner` with the project and profiles in ``dbt_project/``; the
+DuckDB file comes from ``TIEOUT_WAREHOUSE`` (set here from :func:`tieout.settings.warehouse_path` when
+unset). The result is a :class:`BuildSummary` that prints readably and says whether anything failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tieout import settings
+
+DBT_PROJECT_DIR = settings.PROJECT_ROOT / "dbt_project"
+RAW_SOURCES = {"sage100": "raw_sage100", "xero": "raw_xero", "kashflow": "raw_kashflow"}
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+class BuildError(RuntimeError):
+    """dbt could not start (bad project, profile or arguments), as opposed to a model or test failing."""
+
+
+@dataclass
+class NodeResult:
+    """One model, seed, test or source of a dbt invocation."""
+
+    name: str
+    resource_type: str
+    status: str
+    message: str = ""
+    failures: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class BuildSummary:
+    """What ``dbt build`` (and the freshness check before it) did."""
+
+    command: str
+    success: bool
+    nodes: list[NodeResult] = field(default_factory=list)
+    freshness: list[NodeResult] = field(default_factory=list)
+    warehouse: Path | None = None
+
+    @property
+    def failed(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in FAILED_STATUSES]
+
+    @property
+    def warned(self) -> list[NodeResult]:
+        return [n for n in self.nodes + self.freshness if n.status == "warn"]
+
+    def counts(self) -> dict[str, Counter[str]]:
+        out: dict[str, Counter[str]] = {}
+        for n in self.nodes:
+            out.setdefault(n.resource_type, Counter())[n.status] += 1
+        return out
+
+    def render(self) -> str:
+        """A few readable lines: counts per resource type, then every failure and warning."""
+        lines = [f"dbt {self.command} on {self.warehouse}: {'OK' if self.success else 'FAILED'}"]
+        for rtype, counter in sorted(self.counts().items()):
+            parts = ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
+            lines.append(f"  {rtype + 's':<10} {parts}")
+        for f in self.freshness:
+            if f.status != "pass":
+                lines.append(f"  freshness {f.status}: {f.name} {f.message}".rstrip())
+        for n in self.failed:
+            detail = f" ({n.failures} failing rows)" if n.failures else ""
+            lines.append(f"  {n.status.upper()}: {n.resource_type} {n.name}{detail}")
+            if n.message:
+                lines.extend(f"      {m}" for m in n.message.strip().splitlines()[:8])
+        for n in self.warned:
+            if n in self.freshness:
+                continue
+            lines.append(f"  WARN: {n.resource_type} {n.name}: {n.message}".rstrip())
+        if not self.success and not self.failed:
+            lines.append("  dbt stopped before running any node; see the messages above.")
+        return "\n".join(lines)
+
+
+@contextmanager
+def _warehouse_env(warehouse: Path | None) -> Iterator[Path]:
+    """Point ``TIEOUT_WAREHOUSE`` at ``warehouse`` (or the configured default) while dbt runs."""
+    path = Path(warehouse) if warehouse else settings.warehouse_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = os.environ.get("TIEOUT_WAREHOUSE")
+    os.environ["TIEOUT_WAREHOUSE"] = str(path.resolve())
+    try:
+        yield path
+    finally:
+        if old is None:
+            os.environ.pop("TIEOUT_WAREHOUSE", None)
+        else:
+            os.environ["TIEOUT_WAREHOUSE"] = old
+
+
+def _common_args(target: str | None, target_path: Path | None, dbt_vars: dict[str, Any] | None) -> list[str]:
+    args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if target:
+        args += ["--target", target]
+    if target_path:
+        args += ["--target-path", str(target_path)]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    return args
+
+
+def invoke(command: Sequence[str], *, warehouse: Path | None = None, target: str | None = None,
+           target_path: Path | None = None, dbt_vars: dict[str, Any] | None = None,
+           quiet: bool = True) -> Any:
+    """Run one dbt command in-process; returns dbt's ``dbtRunnerResult``."""
+    from dbt.cli.main import dbtRunner
+
+    with _warehouse_env(warehouse):
+        args = list(command) + _common_args(target, target_path, dbt_vars) + ["--threads", "2"]
+        if command[0] in {"source", "docs", "parse", "ls", "list", "debug", "deps", "clean"}:
+            args.remove("--threads")
+            args.remove("2")
+        if quiet:
+            args = ["--quiet", *args]
+        if target_path:
+            args = ["--log-path", str(target_path / "logs"), *args]
+        return dbtRunner().invoke(args)
+
+
+def _node_results(res: Any) -> list[NodeResult]:
+    out = []
+    for r in getattr(res.result, "results", None) or []:
+        node = r.node
+        status = str(getattr(r.status, "value", r.status))
+        out.append(
+            NodeResult(
+                name=getattr(node, "name", None) or getattr(node, "unique_id", "?"),
+                resource_type=str(getattr(node.resource_type, "value", node.resource_type)),
+                status=status,
+                message=str(r.message or "") if status != "success" else "",
+                failures=getattr(r, "failures", None),
+                seconds=float(getattr(r, "execution_time", 0.0) or 0.0),
+            )
+        )
+    return out
+
+
+def present_sources(warehouse: Path) -> list[str]:
+    """Sources whose raw schema exists in the warehouse (a scenario has Xero or KashFlow, not both)."""
+    import duckdb
+
+    if not warehouse.exists():
+        return []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("select distinct schema_name from information_schema.schemata").fetchall()
+        schemas = {r[0] for r in rows}
+    finally:
+        con.close()
+    return [name for name, schema in RAW_SOURCES.items() if schema in schemas]
+
+
+def check_freshness(*, warehouse: Path | None = None, target: str | None = None,
+                    target_path: Path | None = None) -> list[NodeResult]:
+    """``dbt source freshness`` for the raw sources that were loaded; empty when none were."""
+    path = Path(warehouse) if warehouse else settings.warehouse_path()
+    sources = present_sources(path) if (target or "duckdb") == "duckdb" else list(RAW_SOURCES)
+    if not sources:
+        return []
+    res = invoke(["source", "freshness", "--select", *[f"source:{s}" for s in sources]],
+                 warehouse=path, target=target, target_path=target_path)
+    return [
+        NodeResult(name=f"{n.name}", resource_type="source", status=n.status, message=n.message)
+        for n in _node_results(res)
+    ]
+
+
+def build(*, select: Sequence[str] = (), exclude: Sequence[str] = (), full_refresh: bool = False,
+          warehouse: Path | None = None, target: str | None = None, target_path: Path | None = None,
+          dbt_vars: dict[str, Any] | None = None, freshness: bool = True) -> BuildSummary:
+    """``dbt build`` (seeds, models, tests) of the whole project or a selection; never raises on a failing
+    model or test — the summary says so. Raises :class:`BuildError` when dbt cannot start at all."""
+    path = Path(warehouse) if warehouse else settings.warehouse_path()
+    fresh = check_freshness(warehouse=path, target=target, target_path=target_path) if freshness else []
+    command = ["build"]
+    if select:
+        command += ["--select", *select]
+    if exclude:
+        command += ["--exclude", *exclude]
+    if full_refresh:
+        command.append("--full-refresh")
+    res = invoke(command, warehouse=path, target=target, target_path=target_path, dbt_vars=dbt_vars)
+    if res.result is None and res.exception is not None:
+        raise BuildError(
+            f"dbt could not run: {res.exception}. Check dbt_project/ (dbt_project.yml, profiles.yml) and "
+            f"that TIEOUT_WAREHOUSE points at a writable DuckDB file."
+        )
+    nodes = _node_results(res)
+    return BuildSummary(
+        command="build", success=bool(res.success), nodes=nodes, freshness=fresh, warehouse=path
+    )
+
+
+def docs_generate(*, warehouse: Path | None = None, target: str | None = None,
+                  target_path: Path | None = None) -> Path:
+    """``dbt docs generate``; returns the catalog.json path."""
+    res = invoke(["docs", "generate"], warehouse=warehouse, target=target, target_path=target_path)
+    if not res.success:
+        raise BuildError(f"dbt docs generate failed: {res.exception or 'see the dbt log'}")
+    return (target_path or DBT_PROJECT_DIR / "target") / "catalog.json"
+
+
+def run(*, full_refresh: bool = False, target: str | None = None, warehouse: Path | None = None,
+        echo: Any = print) -> BuildSummary:
+    """``tieout run``: load the raw data (``tieout load``), then :func:`build`."""
+    try:
+        from tieout import load as loader
+    except ImportError as exc:
+        raise BuildError(
+            f"tieout load is not available ({exc}); load the raw schemas another way and run `tieout build`."
+        ) from exc
+    echo("loading raw data ...")
+    loader.load(full_refresh=full_refresh, warehouse=warehouse)
+    echo("building models ...")
+    return build(full_refresh=full_refresh, target=target, warehouse=warehouse)
