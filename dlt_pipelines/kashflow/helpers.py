@@ -1,0 +1,74 @@
+"""Resource building for the KashFlow source: list pages, then bounded-concurrency detail fetches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import quote
+
+import dlt
+
+from dlt_pipelines.common.quarantine import split_valid, to_quarantine
+from dlt_pipelines.common.stats import LoadStats
+from dlt_pipelines.kashflow.client import KashflowClient
+from dlt_pipelines.kashflow.settings import FIELD_RULES, Resource
+
+DETAIL_FIELDS = ("LineItems", "PaymentLines")
+
+
+def with_details(
+    client: KashflowClient, resource: Resource, items: list[dict[str, Any]], pool: ThreadPoolExecutor
+) -> list[dict[str, Any]]:
+    """Fill in ``LineItems`` / ``PaymentLines`` that the list left out, fetching documents concurrently."""
+
+    def complete(item: dict[str, Any]) -> dict[str, Any]:
+        if all(item.get(name) is not None for name in DETAIL_FIELDS):
+            return item
+        number = item.get(resource.key)
+        if number is None:
+            return item  # cannot be fetched; validation quarantines it
+        doc = dict(item)
+        base = f"{resource.path}/{quote(str(number), safe='')}"
+        if doc.get("LineItems") is None:
+            detail = client.get(base, resource=resource.path) or {}
+            doc.update({k: v for k, v in detail.items() if v is not None or k not in doc})
+        if doc.get("PaymentLines") is None:
+            payments = client.get(f"{base}/payments", resource=resource.path)
+            if isinstance(payments, dict):
+                payments = payments.get("PaymentLines", payments.get("Data", payments.get("Payment")))
+            doc["PaymentLines"] = list(payments or [])
+        return doc
+
+    return list(pool.map(complete, items))
+
+
+def make_resource(
+    client: KashflowClient, resource: Resource, stats: LoadStats, per_page: int, detail_workers: int
+):
+    """The dlt resource for one KashFlow list (merge on its key)."""
+
+    @dlt.resource(
+        name=resource.path,
+        table_name=resource.path,
+        primary_key=resource.key,
+        write_disposition="merge",
+        parallelized=True,
+    )
+    def fetch() -> Iterator[Any]:
+        with ThreadPoolExecutor(max_workers=detail_workers, thread_name_prefix=f"kf-{resource.path}") as pool:
+            for page in client.iter_pages(resource.path, per_page=per_page, resource=resource.path):
+                items = with_details(client, resource, page, pool) if resource.details else page
+                good, bad = split_valid(
+                    items, FIELD_RULES, source="kashflow", resource=resource.path, key_field=resource.key
+                )
+                stats.page(resource.path, len(good))
+                if bad:
+                    stats.quarantine(resource.path, len(bad))
+                    for row in bad:
+                        yield to_quarantine(row)
+                if good:
+                    yield good
+        stats.finish(resource.path)
+
+    return fetch
