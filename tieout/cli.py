@@ -115,5 +115,45 @@ def run_cmd(
         raise typer.Exit(1)
 
 
+@app.command("load")
+def load_cmd(
+    source: Annotated[
+        str, typer.Option(help="xero, kashflow, sage100 or all (the configured ledger + Sage 100).")
+    ] = "all",
+    full_refresh: Annotated[
+        bool, typer.Option(help="Drop the raw tables and cursors of each source and load everything.")
+    ] = False,
+) -> None:
+    """Load Xero/KashFlow and Sage 100 into raw_xero / raw_kashflow / raw_sage100, showing progress."""
+    from tieout import load
+
+    try:
+        report = load.run_load(source, full_refresh, echo=typer.echo)
+    except load.LoadError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(report.exit_code)
+
+
+webhooks_app = typer.Typer(help="Receive Xero webhooks and load what they announce.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+
+
+@webhooks_app.command("serve")
+def webhooks_serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8730,
+    debounce: Annotated[float, typer.Option(help="Seconds of quiet before a triggered load starts.")] = 5.0,
+) -> None:
+    """Serve POST /webhooks/xero: check signatures, store events, run debounced incremental loads."""
+    from tieout import webhooks
+
+    try:
+        webhooks.serve(host=host, port=port, debounce_seconds=debounce, echo=typer.echo)
+    except webhooks.WebhookConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
