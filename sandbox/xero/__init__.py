@@ -1,0 +1,1 @@
+"""A local stand-in for the Xero Accounting API: OAuth tokens, paging, limits, writes, webhooks, faults."""
