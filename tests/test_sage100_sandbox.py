@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import os
 import random
 import sqlite3
@@ -16,7 +15,13 @@ from typer.testing import CliRunner
 from sandbox.sage100 import build, odbc
 from sandbox.sage100.quirks import decimal_hours
 from sandbox.sage100.schema import BLANK_DATE, TABLES
-from tests.test_sage100_sandbox_support import MINI_SCENARIO, copy_mini_scenario, csv_rows, write_csv
+from tests.test_sage100_sandbox_support import (
+    MINI_SCENARIO,
+    copy_mini_scenario,
+    csv_rows,
+    generator_ready,
+    write_csv,
+)
 from tieout.cli import app
 
 pytestmark = pytest.mark.integration
@@ -271,7 +276,7 @@ def test_sqlite_file_is_a_plain_company_database(mini_db: Path) -> None:
     assert names == set(TABLES)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("sandbox.generator") is None, reason="no scenario generator yet")
+@pytest.mark.skipif(not generator_ready(), reason="no scenario generator yet")
 def test_generated_small_scenario_builds(tmp_path: Path) -> None:
     scenario = tmp_path / "gen"
     runner = CliRunner()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -34,3 +35,11 @@ def write_csv(scenario: Path, table: str, rows: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(fh, fieldnames=TABLES[table].column_names)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def generator_ready() -> bool:
+    """Whether the scenario generator (another part of tieout) can run yet."""
+    try:
+        return importlib.util.find_spec("sandbox.generator.cli") is not None
+    except ModuleNotFoundError:
+        return False
