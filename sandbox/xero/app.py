@@ -54,7 +54,7 @@ class XeroSandbox:
         self.limiter = RateLimiter(config.limits, self.clock) if config.limits else None
         self.faults = FaultInjector(config.faults)
         self.webhooks = WebhookSender(
-            config.webhook_url, config.webhook_key, self.clock, config.webhook_retries
+            config.webhook_url, config.webhook_key, self.clock, config.webhook_retries, config.webhook_backoff
         )
         self.calls: Counter[str] = Counter()
         self.connection_id = str(uuid.uuid4())

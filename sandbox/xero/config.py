@@ -38,6 +38,7 @@ class XeroConfig:
     webhook_url: str | None = None
     webhook_key: str | None = None
     webhook_retries: int = 3
+    webhook_backoff: float = 1.0  # real seconds before the first retry; doubles each time
     idempotency_ttl: float = 360.0  # Xero keeps Idempotency-Key answers about 6 minutes
     tenant_id: str | None = None  # default: the scenario's OrganisationID
     provider_name: str = "tieout sandbox"

@@ -2,7 +2,8 @@
 
 The signature is ``x-xero-signature: base64(HMAC-SHA256(raw body, webhook key))``. Each change is
 delivered as ``{"events": [...], "firstEventSequence", "lastEventSequence", "entropy"}``; a failed
-delivery (not 200, or no answer) is retried with backoff ``webhook_retries`` times.
+delivery (not 200, or no answer) is retried ``webhook_retries`` times, waiting ``webhook_backoff`` real
+seconds, then twice that, and so on (Xero itself keeps retrying for 24 hours).
 """
 
 from __future__ import annotations
@@ -49,11 +50,14 @@ class Delivery:
 class WebhookSender:
     """Queues events and delivers them in order from the server's event loop."""
 
-    def __init__(self, url: str | None, key: str | None, clock: Clock, retries: int = 3) -> None:
+    def __init__(
+        self, url: str | None, key: str | None, clock: Clock, retries: int = 3, backoff: float = 1.0
+    ) -> None:
         self.url = url
         self.key = key or ""
         self.clock = clock
         self.retries = retries
+        self.backoff = backoff
         self.sequence = 0
         self.deliveries: list[Delivery] = []
         self._rng = random.Random()
@@ -116,7 +120,7 @@ class WebhookSender:
                 if status == 200:
                     return
                 if attempt < self.retries:
-                    await asyncio.sleep(min(5.0, self.clock.real_seconds(2.0**attempt)))
+                    await asyncio.sleep(min(30.0, self.backoff * 2.0**attempt))
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait until every queued delivery has finished (tests)."""
