@@ -69,6 +69,9 @@ class BuildSummary:
         for rtype, counter in sorted(self.counts().items()):
             parts = ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
             lines.append(f"  {rtype + 's':<10} {parts}")
+        if self.freshness:
+            fresh = Counter(f.status for f in self.freshness)
+            lines.append(f"  {'freshness':<10} " + ", ".join(f"{k} {v}" for k, v in sorted(fresh.items())))
         for f in self.freshness:
             if f.status != "pass":
                 lines.append(f"  freshness {f.status}: {f.name} {f.message}".rstrip())
@@ -149,29 +152,42 @@ def _node_results(res: Any) -> list[NodeResult]:
     return out
 
 
-def present_sources(warehouse: Path) -> list[str]:
-    """Sources whose raw schema exists in the warehouse (a scenario has Xero or KashFlow, not both)."""
+def present_source_tables(warehouse: Path) -> dict[str, list[str]]:
+    """Raw tables in the warehouse per source (a scenario has Xero or KashFlow, not both, and dlt
+    creates no table for an empty resource)."""
     import duckdb
 
     if not warehouse.exists():
-        return []
+        return {}
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        rows = con.execute("select distinct schema_name from information_schema.schemata").fetchall()
-        schemas = {r[0] for r in rows}
+        rows = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('raw_sage100', 'raw_xero', 'raw_kashflow')"
+        ).fetchall()
     finally:
         con.close()
-    return [name for name, schema in RAW_SOURCES.items() if schema in schemas]
+    by_schema = {schema: name for name, schema in RAW_SOURCES.items()}
+    out: dict[str, list[str]] = {}
+    for schema, table in rows:
+        if table.startswith("_dlt"):
+            continue
+        out.setdefault(by_schema[schema], []).append(table)
+    return out
 
 
 def check_freshness(*, warehouse: Path | None = None, target: str | None = None,
                     target_path: Path | None = None) -> list[NodeResult]:
-    """``dbt source freshness`` for the raw sources that were loaded; empty when none were."""
+    """``dbt source freshness`` for the raw tables that were loaded; empty when none were.
+    Reported, never failing the build: stale data is for a person to judge."""
     path = Path(warehouse) if warehouse else settings.warehouse_path()
-    sources = present_sources(path) if (target or "duckdb") == "duckdb" else list(RAW_SOURCES)
-    if not sources:
+    if (target or "duckdb") != "duckdb":
+        selection = [f"source:{s}" for s in RAW_SOURCES]
+    else:
+        selection = [f"source:{s}.{t}" for s, tables in present_source_tables(path).items() for t in tables]
+    if not selection:
         return []
-    res = invoke(["source", "freshness", "--select", *[f"source:{s}" for s in sources]],
+    res = invoke(["source", "freshness", "--select", *selection],
                  warehouse=path, target=target, target_path=target_path)
     return [
         NodeResult(name=f"{n.name}", resource_type="source", status=n.status, message=n.message)
@@ -215,15 +231,19 @@ def docs_generate(*, warehouse: Path | None = None, target: str | None = None,
 
 
 def run(*, full_refresh: bool = False, target: str | None = None, warehouse: Path | None = None,
-        echo: Any = print) -> BuildSummary:
-    """``tieout run``: load the raw data (``tieout load``), then :func:`build`."""
-    try:
-        from tieout import load as loader
-    except ImportError as exc:
-        raise BuildError(
-            f"tieout load is not available ({exc}); load the raw schemas another way and run `tieout build`."
-        ) from exc
+        source: str = "all", echo: Any = print) -> BuildSummary:
+    """``tieout run``: load the raw data (:func:`tieout.load.load`), then :func:`build`.
+
+    A source that failed to load stops the run (:class:`BuildError` with the loader's reason); a load
+    that stopped early (e.g. Xero's daily limit) still builds on what was loaded."""
+    from tieout import load as loader
+
     echo("loading raw data ...")
-    loader.load(full_refresh=full_refresh, warehouse=warehouse)
+    try:
+        report = loader.load(source, full_refresh, warehouse=warehouse, echo=echo)
+    except loader.LoadError as exc:
+        raise BuildError(f"the load failed, nothing was built: {exc}") from exc
+    if report.exit_code == loader.EXIT_STOPPED:
+        echo("the load stopped early; building on what was loaded (run `tieout run` again to finish)")
     echo("building models ...")
     return build(full_refresh=full_refresh, target=target, warehouse=warehouse)

@@ -1,7 +1,7 @@
 -- Sage 100 AP_CheckHistoryDetail: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: BankCode, CheckNo, CheckSeqNo, InvoiceNo.
 with source as (
-    {{ raw_source('sage100', 'ap_check_history_detail', ['bank_code', 'check_no', 'check_seq_no', 'invoice_no', 'invoice_seq_no', 'invoice_date', 'ap_division_no', 'vendor_no', 'amount_paid', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ap_check_history_detail', ['bank_code', 'check_no', 'check_seq_no', 'invoice_no', 'invoice_seq_no', 'invoice_date', 'ap_division_no', 'vendor_no', 'amount_paid', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -21,6 +21,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

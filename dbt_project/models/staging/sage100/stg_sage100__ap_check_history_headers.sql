@@ -1,7 +1,7 @@
 -- Sage 100 AP_CheckHistoryHeader: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: BankCode, CheckNo, CheckSeqNo.
 with source as (
-    {{ raw_source('sage100', 'ap_check_history_header', ['bank_code', 'check_no', 'check_seq_no', 'check_type', 'check_date', 'transaction_date', 'ap_division_no', 'vendor_no', 'vendor_name', 'check_amt', 'source_journal', 'source_journal_batch_no', 'cleared_bank', 'cleared_date', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ap_check_history_header', ['bank_code', 'check_no', 'check_seq_no', 'check_type', 'check_date', 'transaction_date', 'ap_division_no', 'vendor_no', 'vendor_name', 'check_amt', 'source_journal', 'source_journal_batch_no', 'cleared_bank', 'cleared_date', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -26,6 +26,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

@@ -1,7 +1,7 @@
 -- Sage 100 AP_InvoiceHistoryHeader: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: APDivisionNo, VendorNo, InvoiceNo, HeaderSeqNo.
 with source as (
-    {{ raw_source('sage100', 'ap_invoice_history_header', ['ap_division_no', 'vendor_no', 'invoice_no', 'header_seq_no', 'invoice_date', 'posting_date', 'purchase_order_no', 'terms_code', 'taxable_amt', 'non_taxable_amt', 'freight_amt', 'sales_tax_amt', 'invoice_amt', 'expense_acct_key', 'comment', 'currency_code', 'exchange_rate', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ap_invoice_history_header', ['ap_division_no', 'vendor_no', 'invoice_no', 'header_seq_no', 'invoice_date', 'posting_date', 'purchase_order_no', 'terms_code', 'taxable_amt', 'non_taxable_amt', 'freight_amt', 'sales_tax_amt', 'invoice_amt', 'expense_acct_key', 'comment', 'currency_code', 'exchange_rate', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -29,6 +29,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

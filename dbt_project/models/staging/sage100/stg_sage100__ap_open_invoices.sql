@@ -1,7 +1,8 @@
 -- Sage 100 AP_OpenInvoice: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: APDivisionNo, VendorNo, InvoiceNo.
+-- Open-item table: rows Sage 100 removed stay in raw with _is_open = false (is_open here).
 with source as (
-    {{ raw_source('sage100', 'ap_open_invoice', ['ap_division_no', 'vendor_no', 'invoice_no', 'invoice_date', 'invoice_due_date', 'invoice_amt', 'balance', 'check_no', 'check_type', 'check_date', 'comment', 'currency_code', 'exchange_rate', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ap_open_invoice', ['ap_division_no', 'vendor_no', 'invoice_no', 'invoice_date', 'invoice_due_date', 'invoice_amt', 'balance', 'check_no', 'check_type', 'check_date', 'comment', 'currency_code', 'exchange_rate', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash', '_is_open', '_closed_at']) }}
 )
 
 select
@@ -25,6 +26,9 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    coalesce({{ to_bool('_is_open') }}, true) as is_open,
+    cast(_closed_at as timestamp) as closed_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

@@ -1,7 +1,7 @@
 -- Sage 100 AP_Vendor: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: APDivisionNo, VendorNo.
 with source as (
-    {{ raw_source('sage100', 'ap_vendor', ['ap_division_no', 'vendor_no', 'vendor_name', 'address_line1', 'address_line2', 'address_line3', 'city', 'state', 'zip_code', 'country_code', 'email_address', 'telephone_no', 'taxpayer_idss_no', 'terms_code', 'vendor_status', 'hold_payment', 'account_key', 'last_payment_date', 'currency_code', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ap_vendor', ['ap_division_no', 'vendor_no', 'vendor_name', 'address_line1', 'address_line2', 'address_line3', 'city', 'state', 'zip_code', 'country_code', 'email_address', 'telephone_no', 'taxpayer_idss_no', 'terms_code', 'vendor_status', 'hold_payment', 'account_key', 'last_payment_date', 'currency_code', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -31,6 +31,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

@@ -1,7 +1,7 @@
 -- Sage 100 AR_CashReceiptsHistory: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: BankCode, DepositDate, DepositNo, DepositType, ARDivisionNo, CustomerNo, CreditCardEntryNo, CheckNo, SequenceNo.
 with source as (
-    {{ raw_source('sage100', 'ar_cash_receipts_history', ['bank_code', 'deposit_date', 'deposit_no', 'deposit_type', 'ar_division_no', 'customer_no', 'credit_card_entry_no', 'check_no', 'sequence_no', 'posting_date', 'transaction_type', 'invoice_no', 'invoice_type', 'account_key', 'batch_no', 'payment_type', 'cash_amount_applied', 'discount_amount_applied', 'invoice_balance', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ar_cash_receipts_history', ['bank_code', 'deposit_date', 'deposit_no', 'deposit_type', 'ar_division_no', 'customer_no', 'credit_card_entry_no', 'check_no', 'sequence_no', 'posting_date', 'transaction_type', 'invoice_no', 'invoice_type', 'account_key', 'batch_no', 'payment_type', 'cash_amount_applied', 'discount_amount_applied', 'invoice_balance', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -31,6 +31,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

@@ -1,7 +1,7 @@
 -- Sage 100 AR_Customer: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: ARDivisionNo, CustomerNo.
 with source as (
-    {{ raw_source('sage100', 'ar_customer', ['ar_division_no', 'customer_no', 'customer_name', 'address_line1', 'address_line2', 'address_line3', 'city', 'state', 'zip_code', 'country_code', 'email_address', 'telephone_no', 'terms_code', 'customer_type', 'credit_hold', 'credit_limit', 'current_balance', 'date_last_payment', 'customer_status', 'tax_exempt_no', 'currency_code', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ar_customer', ['ar_division_no', 'customer_no', 'customer_name', 'address_line1', 'address_line2', 'address_line3', 'city', 'state', 'zip_code', 'country_code', 'email_address', 'telephone_no', 'terms_code', 'customer_type', 'credit_hold', 'credit_limit', 'current_balance', 'date_last_payment', 'customer_status', 'tax_exempt_no', 'currency_code', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -33,6 +33,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

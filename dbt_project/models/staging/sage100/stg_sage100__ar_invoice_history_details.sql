@@ -1,7 +1,7 @@
 -- Sage 100 AR_InvoiceHistoryDetail: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: InvoiceNo, HeaderSeqNo, DetailSeqNo.
 with source as (
-    {{ raw_source('sage100', 'ar_invoice_history_detail', ['invoice_no', 'header_seq_no', 'detail_seq_no', 'item_code', 'item_type', 'item_code_desc', 'sales_acct_key', 'warehouse_code', 'quantity_shipped', 'unit_price', 'extension_amt', 'tax_class', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ar_invoice_history_detail', ['invoice_no', 'header_seq_no', 'detail_seq_no', 'item_code', 'item_type', 'item_code_desc', 'sales_acct_key', 'warehouse_code', 'quantity_shipped', 'unit_price', 'extension_amt', 'tax_class', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -24,6 +24,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

@@ -1,7 +1,7 @@
 -- Sage 100 AR_InvoiceHistoryHeader: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: InvoiceNo, HeaderSeqNo.
 with source as (
-    {{ raw_source('sage100', 'ar_invoice_history_header', ['invoice_no', 'header_seq_no', 'ar_division_no', 'customer_no', 'module_code', 'invoice_type', 'invoice_date', 'transaction_date', 'source_journal', 'journal_no_gl_batch_no', 'sales_order_no', 'customer_po_no', 'taxable_sales_amt', 'non_taxable_sales_amt', 'freight_amt', 'sales_tax_amt', 'comment', 'currency_code', 'exchange_rate', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ar_invoice_history_header', ['invoice_no', 'header_seq_no', 'ar_division_no', 'customer_no', 'module_code', 'invoice_type', 'invoice_date', 'transaction_date', 'source_journal', 'journal_no_gl_batch_no', 'sales_order_no', 'customer_po_no', 'taxable_sales_amt', 'non_taxable_sales_amt', 'freight_amt', 'sales_tax_amt', 'comment', 'currency_code', 'exchange_rate', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -31,6 +31,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

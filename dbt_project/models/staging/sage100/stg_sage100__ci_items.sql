@@ -1,7 +1,7 @@
 -- Sage 100 CI_Item: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: ItemCode.
 with source as (
-    {{ raw_source('sage100', 'ci_item', ['item_code', 'item_type', 'item_code_desc', 'product_line', 'valuation', 'sales_acct_key', 'inventory_acct_key', 'standard_unit_cost', 'standard_unit_price', 'total_quantity_on_hand', 'inactive_item', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'ci_item', ['item_code', 'item_type', 'item_code_desc', 'product_line', 'valuation', 'sales_acct_key', 'inventory_acct_key', 'standard_unit_cost', 'standard_unit_price', 'total_quantity_on_hand', 'inactive_item', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -23,6 +23,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

@@ -1,7 +1,7 @@
 -- Sage 100 GL_DetailPosting: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: AccountKey, PostingDate, SourceJournal, JournalRegisterNo, SequenceNo.
 with source as (
-    {{ raw_source('sage100', 'gl_detail_posting', ['account_key', 'posting_date', 'source_journal', 'journal_register_no', 'sequence_no', 'posting_comment', 'debit_amount', 'credit_amount', 'source_module', 'document_no', 'document_type', 'batch_no', 'currency_code', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'gl_detail_posting', ['account_key', 'posting_date', 'source_journal', 'journal_register_no', 'sequence_no', 'posting_comment', 'debit_amount', 'credit_amount', 'source_module', 'document_no', 'document_type', 'batch_no', 'currency_code', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -25,6 +25,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

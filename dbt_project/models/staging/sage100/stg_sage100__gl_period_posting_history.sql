@@ -1,7 +1,7 @@
 -- Sage 100 GL_PeriodPostingHistory: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: AccountKey, FiscalYear, FiscalPeriod.
 with source as (
-    {{ raw_source('sage100', 'gl_period_posting_history', ['account_key', 'fiscal_year', 'fiscal_period', 'beginning_balance', 'debit_amount', 'credit_amount', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'gl_period_posting_history', ['account_key', 'fiscal_year', 'fiscal_period', 'beginning_balance', 'debit_amount', 'credit_amount', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -18,6 +18,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

@@ -1,7 +1,7 @@
 -- Sage 100 SO_SalesOrderDetail: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: SalesOrderNo, LineKey.
 with source as (
-    {{ raw_source('sage100', 'so_sales_order_detail', ['sales_order_no', 'line_key', 'line_seq_no', 'item_code', 'warehouse_code', 'quantity_ordered', 'quantity_shipped', 'unit_price', 'extension_amt', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'so_sales_order_detail', ['sales_order_no', 'line_key', 'line_seq_no', 'item_code', 'warehouse_code', 'quantity_ordered', 'quantity_shipped', 'unit_price', 'extension_amt', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -21,6 +21,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source

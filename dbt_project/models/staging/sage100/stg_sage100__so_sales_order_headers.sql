@@ -1,7 +1,7 @@
 -- Sage 100 SO_SalesOrderHeader: trimmed strings, DECIMAL amounts, blank dates (1753-01-01) as null,
 -- decimal-hour audit times folded into created_at / updated_at. Key: SalesOrderNo.
 with source as (
-    {{ raw_source('sage100', 'so_sales_order_header', ['sales_order_no', 'order_date', 'order_type', 'order_status', 'ar_division_no', 'customer_no', 'customer_po_no', 'warehouse_code', 'taxable_amt', 'non_taxable_amt', 'sales_tax_amt', 'freight_amt', 'comment', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key']) }}
+    {{ raw_source('sage100', 'so_sales_order_header', ['sales_order_no', 'order_date', 'order_type', 'order_status', 'ar_division_no', 'customer_no', 'customer_po_no', 'warehouse_code', 'taxable_amt', 'non_taxable_amt', 'sales_tax_amt', 'freight_amt', 'comment', 'date_created', 'time_created', 'user_created_key', 'date_updated', 'time_updated', 'user_updated_key', '_row_hash']) }}
 )
 
 select
@@ -25,6 +25,7 @@ select
     {{ clean_string('user_updated_key') }} as user_updated_key,
     {{ sage100_timestamp('date_created', 'time_created') }} as created_at,
     {{ sage100_timestamp('date_updated', 'time_updated') }} as updated_at,
+    _row_hash,
     _dlt_load_id,
     {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
 from source
