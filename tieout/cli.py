@@ -72,6 +72,36 @@ def sandbox_sage100(
     typer.echo(build.connection_string(target))
 
 
+@sandbox_app.command("serve")
+def sandbox_serve(
+    scenario: Annotated[Path, typer.Option(help="Scenario directory holding xero/ or kashflow/.")],
+    xero_port: Annotated[int, typer.Option(help="Port of the Xero sandbox (0: any free).")] = 8710,
+    kashflow_port: Annotated[int, typer.Option(help="Port of the KashFlow sandbox (0: any free).")] = 8720,
+    limits: Annotated[str, typer.Option(help="'real' (5 concurrent, 60/min, 5000/day) or 'off'.")] = "real",
+    faults: Annotated[
+        str | None,
+        typer.Option(help="e.g. 'latency=50ms,error_rate=0.05,drop_rate=0.02,token_expiry_rate=0.1,seed=7'."),
+    ] = None,
+    webhook_url: Annotated[str | None, typer.Option(help="POST signed Xero webhook events here.")] = None,
+    webhook_key: Annotated[str | None, typer.Option(help="Webhook signing key (with --webhook-url).")] = None,
+    clock_speed: Annotated[float, typer.Option(help="Sandbox clock speed (60: a minute per second).")] = 1.0,
+    client_id: Annotated[str | None, typer.Option(help="Xero client id (default tieout-sandbox).")] = None,
+    client_secret: Annotated[str | None, typer.Option(help="Xero secret (default sandbox-secret).")] = None,
+) -> None:
+    """Serve a scenario as the Xero and/or KashFlow API on 127.0.0.1 until Ctrl-C."""
+    from sandbox.serve import ServeOptions, serve_forever
+
+    try:
+        serve_forever(
+            ServeOptions(scenario, xero_port, kashflow_port, limits, faults, webhook_url, webhook_key,
+                         clock_speed, client_id, client_secret),
+            echo=typer.echo,
+        )
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 _TARGET_HELP = "dbt target in dbt_project/profiles.yml (default duckdb)."
 
 
