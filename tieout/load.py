@@ -30,6 +30,7 @@ from tieout.settings import PROJECT_ROOT, warehouse_path
 LEDGERS = ("xero", "kashflow")
 SOURCES = (*LEDGERS, "sage100")
 EXIT_OK, EXIT_FAILED, EXIT_STOPPED = 0, 1, 3
+LOADER_FILE_FORMAT = "parquet"  # DuckDB loads parquet several times faster than INSERT statements
 
 Echo = Callable[[str], None]
 
@@ -216,13 +217,15 @@ class ProgressPrinter:
 
 # -- one source -------------------------------------------------------------------------------------
 def _build_source(name: str, stats: Any, tables: Sequence[str] | None) -> Any:
+    # arguments passed explicitly win over configuration, so pass ``tables`` only when given
+    extra = {"tables": list(tables)} if tables else {}
     if name == "xero":
         from dlt_pipelines.xero import xero_source
 
-        return xero_source(stats=stats, tables=list(tables) if tables else None)
+        return xero_source(stats=stats, **extra)
     from dlt_pipelines.kashflow import kashflow_source
 
-    return kashflow_source(stats=stats, tables=list(tables) if tables else None)
+    return kashflow_source(stats=stats, **extra)
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -273,7 +276,11 @@ def load_api_source(
         echo(f"{name}: loading into {pipeline.dataset_name}" + (" (full refresh)" if full_refresh else ""))
         with ProgressPrinter(stats, echo, progress_interval):
             source = _build_source(name, stats, tables)
-            pipeline.run(source, refresh="drop_sources" if full_refresh else None)
+            pipeline.run(
+                source,
+                refresh="drop_sources" if full_refresh else None,
+                loader_file_format=LOADER_FILE_FORMAT,
+            )
         if stats.stopped is not None:
             status, message = "stopped", stats.stopped.reason
     except PipelineStepFailed as exc:
@@ -308,32 +315,48 @@ def load_api_source(
 
 
 def load_sage100_source(*, warehouse: Path, full_refresh: bool, echo: Echo) -> SourceResult:
-    """Run the Sage 100 loader (owned by its own module) and wrap its summary."""
+    """Run the Sage 100 loader (``dlt_pipelines.sage100``) and wrap its summary like the others."""
     t0 = time.monotonic()
     started_at = datetime.now(UTC)
-    try:
-        from dlt_pipelines.sage100 import load_sage100
-    except ImportError as exc:
-        message = f"the Sage 100 loader is not available ({exc})"
-        return SourceResult(
-            "sage100", "failed", {"source": "sage100", "status": "failed", "message": message}, message
-        )
+    summary: dict[str, Any] = {}
+    status, message = "ok", ""
     echo("sage100: loading into raw_sage100" + (" (full refresh)" if full_refresh else ""))
     try:
-        pipeline = make_pipeline("sage100", warehouse)
-        _forget_stale_state(pipeline, warehouse)
-        summary = dict(
-            load_sage100(pipeline=make_pipeline("sage100", warehouse), full_refresh=full_refresh) or {}
+        import dlt
+
+        from dlt_pipelines.sage100.load import load_sage100
+        from dlt_pipelines.sage100.settings import DATASET_NAME, PIPELINE_NAME
+
+        stale_check = dlt.pipeline(
+            pipeline_name=PIPELINE_NAME,
+            dataset_name=DATASET_NAME,
+            pipelines_dir=str(pipelines_dir(warehouse)),
         )
-        status, message = str(summary.get("status", "ok")), str(summary.get("message", ""))
+        _forget_stale_state(stale_check, warehouse)
+        summary = dict(
+            load_sage100(
+                warehouse=warehouse, full_refresh=full_refresh, pipelines_dir=pipelines_dir(warehouse)
+            )
+        )
     except Exception as exc:
         cause = _root_cause(exc)
-        summary, status, message = {}, "failed", f"{type(cause).__name__}: {cause}"
-    summary.setdefault("source", "sage100")
-    summary.setdefault("dataset", "raw_sage100")
-    summary["status"], summary["message"] = status, message
-    summary.setdefault("started_at", started_at.isoformat(timespec="seconds"))
-    summary.setdefault("duration_seconds", round(time.monotonic() - t0, 3))
+        status, message = "failed", f"{type(cause).__name__}: {cause}"
+    tables = summary.get("tables") or {}
+    rows = {name: int(t.get("rows", 0)) for name, t in sorted(tables.items()) if t.get("rows")}
+    summary.update(
+        {
+            "source": "sage100",
+            "dataset": summary.get("dataset", "raw_sage100"),
+            "status": status,
+            "message": message,
+            "full_refresh": full_refresh,
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "duration_seconds": round(time.monotonic() - t0, 3),
+            "rows": rows,
+            "rows_total": sum(rows.values()),
+            "quarantined": int(summary.get("quarantined", 0) or 0),
+        }
+    )
     return SourceResult("sage100", status, summary, message)
 
 

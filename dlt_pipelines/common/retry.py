@@ -32,14 +32,14 @@ class RetryPolicy:
     attempts: int = 8
     initial_wait: float = 0.5
     max_wait: float = 30.0
-    jitter: float = 0.5
+    jitter: float | None = None  # random extra wait up to this (default: initial_wait)
 
 
 RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.TransportError)
 
 
 def is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, TransientError | RETRYABLE_TRANSPORT)
+    return isinstance(exc, (TransientError, *RETRYABLE_TRANSPORT))
 
 
 def retrying(
@@ -49,7 +49,8 @@ def retrying(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Retrying:
     """A tenacity ``Retrying`` for one request: backoff for transient errors, none after a 429 pause."""
-    backoff = wait_exponential_jitter(initial=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter)
+    jitter = policy.initial_wait if policy.jitter is None else policy.jitter
+    backoff = wait_exponential_jitter(multiplier=policy.initial_wait, max=policy.max_wait, jitter=jitter)
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
