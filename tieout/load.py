@@ -246,6 +246,27 @@ def _row_counts(pipeline: Any) -> dict[str, int]:
     return {table: int(n) for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
 
 
+def _finish_interrupted(pipeline: Any, name: str, echo: Echo) -> dict[str, int]:
+    """Deal with the packages a killed or crashed load left behind; returns rows loaded from them.
+
+    A package none of whose files was being written is simply loaded. If a file was being written when
+    the process died, loading it again could double rows in dlt's staging tables, so that package is
+    aborted instead: the cursors go back to where it started and this run extracts that data again
+    (merge keeps the tables exact).
+    """
+    half_written = any(
+        pipeline.get_load_package_info(load_id).jobs.get("started_jobs")
+        for load_id in pipeline.list_normalized_load_packages()
+    )
+    if half_written:
+        echo(f"{name}: the last load stopped while writing; loading its data again from the saved cursors")
+        pipeline.abort_packages()
+        return {}
+    echo(f"{name}: finishing the load that was interrupted last time")
+    pipeline.run()
+    return _row_counts(pipeline)
+
+
 def load_api_source(
     name: str,
     *,
@@ -270,9 +291,7 @@ def load_api_source(
     status, message = "ok", ""
     try:
         if pipeline.has_pending_data:
-            echo(f"{name}: finishing the load that was interrupted last time")
-            pipeline.run()
-            pending_rows = _row_counts(pipeline)
+            pending_rows = _finish_interrupted(pipeline, name, echo)
         echo(f"{name}: loading into {pipeline.dataset_name}" + (" (full refresh)" if full_refresh else ""))
         with ProgressPrinter(stats, echo, progress_interval):
             source = _build_source(name, stats, tables)
