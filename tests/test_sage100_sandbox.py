@@ -39,6 +39,11 @@ def _fetch(db: Path, sql: str, *params: object) -> tuple[list[str], list[tuple]]
         return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
 
 
+def _count(db: Path, sql: str, *params: object) -> int:
+    """A COUNT(*) through the driver (StepAPI=1 returns computed columns as text)."""
+    return int(_fetch(db, sql, *params)[1][0][0])
+
+
 def _expected(column_kind: str, text: str) -> object:
     """What a CSV cell should look like once it went through the sandbox and back (stripped)."""
     if column_kind == "date":
@@ -57,8 +62,7 @@ def test_connection_string_is_dsn_less_sqlite3(mini_db: Path) -> None:
 
 def test_every_table_exists_with_csv_row_counts(mini_db: Path) -> None:
     for name in TABLES:
-        _, rows = _fetch(mini_db, f"SELECT COUNT(*) FROM {name}")
-        assert rows[0][0] == len(csv_rows(MINI_SCENARIO, name)), name
+        assert _count(mini_db, f"SELECT COUNT(*) FROM {name}") == len(csv_rows(MINI_SCENARIO, name)), name
     # the fixture exercises several non-empty tables and some missing CSVs (empty tables)
     assert sum(1 for n in TABLES if csv_rows(MINI_SCENARIO, n)) >= 8
     assert any(not csv_rows(MINI_SCENARIO, n) for n in TABLES)
@@ -137,19 +141,15 @@ def test_odbc_date_escapes_filter(mini_db: Path) -> None:
     )
     assert sorted(a + b for a, b in got) == in_january
     sql = "SELECT COUNT(*) FROM AR_OpenInvoice WHERE InvoiceDate >= ?"
-    _, by_param = _fetch(mini_db, sql, dt.date(2026, 1, 1))
-    assert by_param[0][0] == len(in_january)
+    assert _count(mini_db, sql, dt.date(2026, 1, 1)) == len(in_january)
 
 
 def test_blank_dates_are_the_1753_sentinel(mini_db: Path) -> None:
     blanks = [r for r in csv_rows(MINI_SCENARIO, "AR_OpenInvoice") if not r["InvoiceDiscountDate"]]
     assert blanks
-    _, got = _fetch(
-        mini_db, "SELECT COUNT(*) FROM AR_OpenInvoice WHERE InvoiceDiscountDate = {d '1753-01-01'}"
-    )
-    assert got[0][0] == len(blanks)
-    _, nulls = _fetch(mini_db, "SELECT COUNT(*) FROM AR_OpenInvoice WHERE InvoiceDiscountDate IS NULL")
-    assert nulls[0][0] == 0
+    sentinel = "SELECT COUNT(*) FROM AR_OpenInvoice WHERE InvoiceDiscountDate = {d '1753-01-01'}"
+    assert _count(mini_db, sentinel) == len(blanks)
+    assert _count(mini_db, "SELECT COUNT(*) FROM AR_OpenInvoice WHERE InvoiceDiscountDate IS NULL") == 0
 
 
 def test_times_are_decimal_hour_strings(mini_db: Path) -> None:
@@ -177,12 +177,12 @@ def test_rebuild_replaces_database_atomically(tmp_path: Path) -> None:
     rows = csv_rows(scenario, "AR_OpenInvoice")
     write_csv(scenario, "AR_OpenInvoice", rows[:2])
     assert build.build_company(scenario) == db
-    assert _fetch(db, "SELECT COUNT(*) FROM AR_OpenInvoice")[1][0][0] == 2
+    assert _count(db, "SELECT COUNT(*) FROM AR_OpenInvoice") == 2
     # a failing build leaves the previous company in place and no temporary files behind
     write_csv(scenario, "AR_OpenInvoice", [*rows[:2], {**rows[2], "Balance": "12,5"}])
     with pytest.raises(build.ScenarioError):
         build.build_company(scenario)
-    assert _fetch(db, "SELECT COUNT(*) FROM AR_OpenInvoice")[1][0][0] == 2
+    assert _count(db, "SELECT COUNT(*) FROM AR_OpenInvoice") == 2
     assert sorted(p.name for p in scenario.iterdir()) == ["manifest.json", "sage100", "sage100.db"]
 
 
@@ -259,7 +259,7 @@ def test_cli_builds_and_prints_connection_string(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     db = (scenario / "sage100.db").resolve()
     assert result.output.strip() == build.connection_string(db)
-    assert _fetch(db, "SELECT COUNT(*) FROM AR_Customer")[1][0][0] == 3
+    assert _count(db, "SELECT COUNT(*) FROM AR_Customer") == 3
     (scenario / "sage100" / "AR_Division.csv").write_text("ARDivisionNo\n00\n", encoding="utf-8")
     bad = runner.invoke(app, ["sandbox", "sage100", "--scenario", str(scenario)])
     assert bad.exit_code == 2
@@ -285,7 +285,7 @@ def test_generated_small_scenario_builds(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     db = build.build_company(scenario, tmp_path / "gen.db")
     for name in TABLES:
-        assert _fetch(db, f"SELECT COUNT(*) FROM {name}")[1][0][0] == len(csv_rows(scenario, name)), name
+        assert _count(db, f"SELECT COUNT(*) FROM {name}") == len(csv_rows(scenario, name)), name
     assert len(csv_rows(scenario, "AR_OpenInvoice")) > 0
     _, typed = _fetch(db, "SELECT InvoiceDate, Balance FROM AR_OpenInvoice")
     assert all(isinstance(d, dt.date) for d, _ in typed)

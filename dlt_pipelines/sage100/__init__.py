@@ -169,7 +169,7 @@ def _extract_table(
             if mode == "incremental":
                 good = good.filter(incremental_filter.newer(good))
             elif known is not None:
-                keys = _keys(table, good)
+                keys = helpers.key_strings(table, good)
                 seen.update(keys)
                 changed = [known.get(k) != h for k, h in zip(keys, good[ROW_HASH].to_pylist(), strict=True)]
                 good = good.filter(pa.array(changed, pa.bool_()))
@@ -195,11 +195,6 @@ def _extract_table(
     state["last_run"] = {"mode": mode, **counts}
 
 
-def _keys(table: Table, good: pa.Table) -> list[str]:
-    columns = [good[k].to_pylist() for k in table.key]
-    return [helpers.key_string(values) for values in zip(*columns, strict=True)]
-
-
 def _destination_table(table: Table) -> tuple[Any, str, dict[str, str]] | None:
     """The running pipeline, the qualified raw table name and normalized -> Sage column names, or None
     when the source runs without a destination (then nothing can be compared or closed)."""
@@ -215,6 +210,12 @@ def _destination_table(table: Table) -> tuple[Any, str, dict[str, str]] | None:
     return pipeline, naming.normalize_table_identifier(table.name), names
 
 
+def _key_sql(client: Any, table: Table, by_sage: dict[str, str]) -> str:
+    """SQL for :func:`helpers.key_string` of a loaded row."""
+    parts = [f"COALESCE(CAST({client.escape_column_name(by_sage[k])} AS VARCHAR), '')" for k in table.key]
+    return f" || '{helpers.KEY_SEPARATOR}' || ".join(parts)
+
+
 def _known_open_items(table: Table) -> dict[str, str] | None:
     """Key -> row hash of the rows the warehouse holds as open ({} before the first load)."""
     from dlt.destinations.exceptions import DatabaseUndefinedRelation
@@ -227,15 +228,14 @@ def _known_open_items(table: Table) -> dict[str, str] | None:
     known: dict[str, str] = {}
     try:
         with pipeline.sql_client() as client:
-            columns = ", ".join(client.escape_column_name(by_sage[c]) for c in (*table.key, ROW_HASH))
             sql = (
-                f"SELECT {columns} FROM {client.make_qualified_table_name(table_name)} "
+                f"SELECT {_key_sql(client, table, by_sage)}, {client.escape_column_name(by_sage[ROW_HASH])} "
+                f"FROM {client.make_qualified_table_name(table_name)} "
                 f"WHERE {client.escape_column_name(by_sage[IS_OPEN])}"
             )
             with client.execute_query(sql) as cursor:
                 while rows := cursor.fetchmany(100_000):
-                    for row in rows:
-                        known[helpers.key_string(row[:-1])] = row[-1]
+                    known.update(rows)
     except DatabaseUndefinedRelation:
         return {}
     return known
@@ -246,21 +246,23 @@ def _closed_rows(table: Table, vanished: set[str], now: datetime) -> pa.Table:
     target = _destination_table(table)
     assert target is not None
     pipeline, table_name, names = target
-    schema = helpers.arrow_schema(table)
-    key_positions = [list(names.values()).index(k) for k in table.key]
+    by_sage = {v: k for k, v in names.items()}
     rows: list[tuple[Any, ...]] = []
     with pipeline.sql_client() as client:
         columns = ", ".join(client.escape_column_name(n) for n in names)
-        is_open = client.escape_column_name(next(k for k, v in names.items() if v == IS_OPEN))
-        sql = f"SELECT {columns} FROM {client.make_qualified_table_name(table_name)} WHERE {is_open}"
+        sql = (
+            f"SELECT {_key_sql(client, table, by_sage)}, {columns} "
+            f"FROM {client.make_qualified_table_name(table_name)} "
+            f"WHERE {client.escape_column_name(by_sage[IS_OPEN])}"
+        )
         with client.execute_query(sql) as cursor:
             while batch := cursor.fetchmany(100_000):
-                rows.extend(r for r in batch if helpers.key_string([r[i] for i in key_positions]) in vanished)
+                rows.extend(r[1:] for r in batch if r[0] in vanished)
     records = [dict(zip(names.values(), r, strict=True)) for r in rows]
     for record in records:
         record[IS_OPEN] = False
         record[CLOSED_AT] = now
-    return pa.Table.from_pylist(records, schema=schema)
+    return pa.Table.from_pylist(records, schema=helpers.arrow_schema(table))
 
 
 from dlt_pipelines.sage100.load import load_sage100  # noqa: E402  (the loader builds on the source above)

@@ -5,6 +5,8 @@ The driver is unixODBC's ``SQLite3`` (Debian ``libsqliteodbc``). What it returns
 with its trailing spaces, ``DECIMAL(p,s)`` -> ``str`` such as ``'12.3'``, ``'100'`` or ``'1.0e-06'``
 (SQLite keeps the value exactly to 15 significant digits; readers cast to ``Decimal`` and quantize to the
 column's scale). ODBC escapes such as ``{d '2026-01-31'}`` and ``{ts '...'}`` work in filters.
+The string sets ``StepAPI=1`` so results stream (the loader reads million-row tables); with it, computed
+columns such as ``COUNT(*)`` come back as ``str`` too (``'5'``): cast them; declared columns keep their types.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def connection_string(db: Path) -> str:
-    """DSN-less string; ``NoCreat=1`` so a wrong path fails instead of opening an empty company."""
+    """DSN-less string. ``NoCreat=1``: a wrong path fails instead of opening an empty company;
+    ``StepAPI=1``: rows stream as they are fetched (without it the driver holds whole results in memory)."""
     path = Path(db).resolve()
-    return f"Driver={{{DRIVER}}};Database={path};LongNames=0;Timeout={BUSY_TIMEOUT_MS};NoCreat=1;"
+    return f"Driver={{{DRIVER}}};Database={path};LongNames=0;Timeout={BUSY_TIMEOUT_MS};NoCreat=1;StepAPI=1;"
 
 
 def connect(db: Path) -> pyodbc.Connection:
