@@ -48,10 +48,10 @@ def load_sage100(
 
     started = time.monotonic()
     chosen = [t.name for t in selected_tables(tables)]
-    # one table at a time (Sage 100's driver copes badly with concurrent statements); _dlt_load_id on the
-    # Arrow batches like on every other raw table
-    dlt.config["extract.next_item_mode"] = "fifo"
-    dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
+    # scoped to this pipeline: one table at a time (Sage 100's driver copes badly with concurrent
+    # statements), and _dlt_load_id on the Arrow batches like on every other raw table
+    dlt.config[f"{pipeline_name}.extract.next_item_mode"] = "fifo"
+    dlt.config[f"{pipeline_name}.normalize.parquet_normalizer.add_dlt_load_id"] = True
     target = Path(warehouse) if warehouse is not None else warehouse_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     pipeline = dlt.pipeline(
