@@ -9,7 +9,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_load_xero_support import query, table_counts, write_xero_scenario, xero_sandbox, xero_settings
+from tests.test_load_xero_support import (
+    generated_scenario,
+    query,
+    scenario_records,
+    table_counts,
+    variant_columns,
+    write_xero_scenario,
+    xero_sandbox,
+    xero_settings,
+)
 from tieout.load import EXIT_STOPPED, run_load
 
 pytestmark = pytest.mark.integration
@@ -78,6 +87,67 @@ def test_full_load_matches_scenario_then_second_run_loads_nothing(tmp_path, monk
         assert query(warehouse, "select count(distinct _dlt_load_id) from raw_xero.invoices") == first_loads
         # one call per resource to learn that nothing changed
         assert second.summary["api_calls"] == 11
+
+
+FILES = {
+    "Contacts": "contacts",
+    "Invoices": "invoices",
+    "CreditNotes": "credit_notes",
+    "Payments": "payments",
+    "BankTransactions": "bank_transactions",
+    "ManualJournals": "manual_journals",
+    "Journals": "journals",
+    "Accounts": "accounts",
+    "Items": "items",
+    "Organisation": "organisation",
+    "Currencies": "currencies",
+}
+NESTED = {
+    ("Invoices", "LineItems"): "invoices__line_items",
+    ("CreditNotes", "LineItems"): "credit_notes__line_items",
+    ("BankTransactions", "LineItems"): "bank_transactions__line_items",
+    ("ManualJournals", "JournalLines"): "manual_journals__journal_lines",
+    ("Journals", "JournalLines"): "journals__journal_lines",
+    ("Invoices", "Payments"): "invoices__payments",
+}
+SUMS = {
+    ("Invoices", "Total"): "select sum(total) from raw_xero.invoices",
+    ("CreditNotes", "Total"): "select sum(total) from raw_xero.credit_notes",
+    ("Payments", "Amount"): "select sum(amount) from raw_xero.payments",
+    ("BankTransactions", "Total"): "select sum(total) from raw_xero.bank_transactions",
+    ("Journals", "JournalLines.NetAmount"): "select sum(net_amount) from raw_xero.journals__journal_lines",
+    (
+        "ManualJournals",
+        "JournalLines.LineAmount",
+    ): "select sum(line_amount) from raw_xero.manual_journals__journal_lines",
+}
+
+
+def _file_sum(records: list[dict], field: str) -> Decimal:
+    if "." in field:
+        nested, name = field.split(".")
+        return sum((Decimal(str(line[name])) for r in records for line in r.get(nested) or []), Decimal("0"))
+    return sum((Decimal(str(r[field])) for r in records), Decimal("0"))
+
+
+def test_generated_scenario_loads_with_exact_counts_and_sums_for_every_table(tmp_path, monkeypatch):
+    scenario = generated_scenario(tmp_path / "scn", "xero", invoices=400)
+    warehouse = tmp_path / "w.duckdb"
+    with xero_sandbox(scenario) as handle:
+        _env(monkeypatch, handle)
+        result, _ = _load(warehouse)
+    assert result.status == "ok", result.message
+    counts = table_counts(warehouse, "raw_xero")
+    records = {name: scenario_records(scenario / "xero" / f"{name}.json") for name in FILES}
+    for name, table in FILES.items():
+        assert counts.get(table, 0) == len(records[name]), table
+    for (name, field), table in NESTED.items():
+        assert counts.get(table, 0) == sum(len(r.get(field) or []) for r in records[name]), table
+    for (name, field), sql in SUMS.items():
+        loaded = query(warehouse, sql)[0][0] or 0
+        assert Decimal(loaded) == _file_sum(records[name], field), (name, field)
+    assert variant_columns(warehouse, "raw_xero") == []
+    assert "_quarantine" not in counts
 
 
 def test_change_in_sandbox_is_picked_up_by_next_incremental_run(tmp_path, monkeypatch):

@@ -299,3 +299,29 @@ def table_counts(warehouse: Path, dataset: str) -> dict[str, int]:
             if not r[0].startswith("_dlt")
         ]
         return {t: con.execute(f'select count(*) from "{dataset}"."{t}"').fetchone()[0] for t in tables}
+
+
+def generated_scenario(folder: Path, ledger: str, invoices: int = 300, seed: int = 5) -> Path:
+    """A scenario written by the project's generator (``tieout sandbox generate``)."""
+    from sandbox.generator import cli
+
+    cli.run(out=folder, ledger=ledger, seed=seed, size="small", invoices=invoices, rates=None)
+    return folder
+
+
+def scenario_records(path: Path, key: str | None = None) -> list[dict[str, Any]]:
+    """The records of one scenario file: a Xero body (``{"Invoices": [...]}``) or a KashFlow list."""
+    body = json.loads(path.read_text(), parse_float=Decimal)
+    if isinstance(body, dict):
+        body = body[key] if key else next(v for v in body.values() if isinstance(v, list))
+    return list(body)
+
+
+def variant_columns(warehouse: Path, dataset: str) -> list[tuple[str, str]]:
+    """Columns dlt split off because a field changed type (``x__v_decimal``): there must be none."""
+    return query(
+        warehouse,
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = ? and column_name like '%\\_\\_v\\_%' escape '\\'",
+        [dataset],
+    )

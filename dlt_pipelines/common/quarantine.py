@@ -17,7 +17,7 @@ from typing import Any
 
 import dlt
 
-from dlt_pipelines.common.values import ValueProblem, parse_any_date, parse_number
+from dlt_pipelines.common.values import ValueProblem, parse_any_date, parse_integer, parse_number
 
 QUARANTINE_TABLE = "_quarantine"
 
@@ -26,8 +26,9 @@ QUARANTINE_TABLE = "_quarantine"
 class FieldRules:
     """Field names that must hold numbers or dates wherever they appear in a record (nested included)."""
 
-    numeric: frozenset[str]
+    numeric: frozenset[str]  # amounts, rates, quantities: always loaded as Decimal (ints too)
     dates: frozenset[str]
+    integers: frozenset[str] = frozenset()  # whole numbers (document and journal numbers)
 
 
 class RecordProblem(ValueError):
@@ -55,11 +56,20 @@ def _check(value: Any, rules: FieldRules, path: str, problems: list[str]) -> Any
             if item is not None and not isinstance(item, dict | list):
                 try:
                     if key in rules.numeric:
-                        item = parse_number(item)
+                        # one type per column: an amount first seen as 1 and later as 1.5 must not split
+                        item = Decimal(parse_number(item))
+                    elif key in rules.integers:
+                        item = parse_integer(item)
                     elif key in rules.dates:
                         parse_any_date(item)
                 except ValueProblem as exc:
-                    kind = "number" if key in rules.numeric else "date"
+                    kind = (
+                        "date"
+                        if key in rules.dates
+                        else "whole number"
+                        if key in rules.integers
+                        else "number"
+                    )
                     problems.append(f"{where}: {exc} (expected a {kind})")
                     continue
             out[key] = _check(item, rules, where, problems)

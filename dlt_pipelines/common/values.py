@@ -77,3 +77,11 @@ def parse_number(value: Any) -> Decimal | int:
             raise ValueProblem(f"{value!r} is not a finite number")
         return number
     raise ValueProblem(f"{value!r} is a {type(value).__name__}, not a number")
+
+
+def parse_integer(value: Any) -> int:
+    """Read a whole-number field (e.g. JournalNumber); ``12`` and ``"12"`` pass, ``12.5`` and text fail."""
+    number = parse_number(value)
+    if number != int(number):
+        raise ValueProblem(f"{value!r} is not a whole number")
+    return int(number)

@@ -161,9 +161,12 @@ class KashflowClient:
                 if self.stats is not None:
                     self.stats.call(resource)
                 response = self.http.get(url, params=params, headers={"Authorization": f"KfToken {token}"})
-            if response.status_code == 401 and not signed_in_again:
+            if response.status_code == 401:
                 self._forget(token)
-                continue
+                if not signed_in_again:
+                    continue
+                # refused right after signing in (expired early?): retry; persistent refusal ends the load
+                raise TransientError("KashFlow refused a fresh session token; check the account's API access")
             if response.status_code >= 500 or response.status_code == 429:
                 raise TransientError(f"KashFlow answered {response.status_code} for GET {url}")
             if response.status_code >= 400:
@@ -175,7 +178,7 @@ class KashflowClient:
                     f"{message or response.reason_phrase}",
                 )
             return loads_exact(response.content) if response.content else None
-        raise KashflowError(401, "KashFlow refused a fresh session token; check the account's API access")
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def iter_pages(
         self, path: str, *, per_page: int, resource: str | None = None, params: dict[str, Any] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -11,7 +12,7 @@ import dlt
 
 from dlt_pipelines.common.quarantine import split_valid, to_quarantine
 from dlt_pipelines.common.stats import LoadStats
-from dlt_pipelines.kashflow.client import KashflowClient
+from dlt_pipelines.kashflow.client import KashflowClient, KashflowError
 from dlt_pipelines.kashflow.settings import FIELD_RULES, Resource
 
 DETAIL_FIELDS = ("LineItems", "PaymentLines")
@@ -34,7 +35,12 @@ def with_details(
             detail = client.get(base, resource=resource.path) or {}
             doc.update({k: v for k, v in detail.items() if v is not None or k not in doc})
         if doc.get("PaymentLines") is None:
-            payments = client.get(f"{base}/payments", resource=resource.path)
+            try:
+                payments = client.get(f"{base}/payments", resource=resource.path)
+            except KashflowError as exc:
+                if exc.status != 404:
+                    raise
+                payments = []  # the document has no payment list: it has no payments
             if isinstance(payments, dict):
                 payments = payments.get("PaymentLines", payments.get("Data", payments.get("Payment")))
             doc["PaymentLines"] = list(payments or [])
@@ -56,8 +62,16 @@ def make_resource(
         parallelized=True,
     )
     def fetch() -> Iterator[Any]:
+        pages = client.iter_pages(resource.path, per_page=per_page, resource=resource.path)
         with ThreadPoolExecutor(max_workers=detail_workers, thread_name_prefix=f"kf-{resource.path}") as pool:
-            for page in client.iter_pages(resource.path, per_page=per_page, resource=resource.path):
+            try:
+                first = next(pages, None)
+            except KashflowError as exc:
+                if resource.optional and exc.status == 404:
+                    stats.finish(resource.path)
+                    return  # this account has no such list
+                raise
+            for page in itertools.chain([first] if first is not None else [], pages):
                 items = with_details(client, resource, page, pool) if resource.details else page
                 good, bad = split_valid(
                     items, FIELD_RULES, source="kashflow", resource=resource.path, key_field=resource.key

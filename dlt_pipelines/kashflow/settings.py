@@ -11,7 +11,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8720/v2"
 
 # the sandbox's public demo sign-in (not secrets; real ones go in .dlt/secrets.toml)
 SANDBOX_USERNAME = "tieout-sandbox"
-SANDBOX_PASSWORD = "tieout-sandbox-password"
+SANDBOX_PASSWORD = "sandbox-password"
 SANDBOX_MEMORABLE_WORD = "reconcile"
 
 
@@ -22,6 +22,7 @@ class Resource:
     path: str  # URL path under /v2 and warehouse table name
     key: str  # primary key field
     details: bool = False  # list items are summaries: fetch each document for its lines and payments
+    optional: bool = False  # not every KashFlow account answers this list: a 404 skips it
 
 
 RESOURCES: dict[str, Resource] = {
@@ -33,7 +34,9 @@ RESOURCES: dict[str, Resource] = {
         Resource("purchases", "Number", details=True),
         Resource("nominals", "Code"),
         Resource("products", "Code"),
-        Resource("bankaccounts", "Code"),
+        Resource("bankaccounts", "Id"),
+        Resource("banktransactions", "Id", optional=True),
+        Resource("journals", "Id", optional=True),
     )
 }
 

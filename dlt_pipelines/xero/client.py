@@ -143,9 +143,14 @@ class XeroClient:
                 )
                 limiter.observe(response.headers)
             status = response.status_code
-            if status == 401 and not renewed:
+            if status == 401:
                 self.auth.invalidate(token)
-                continue
+                if not renewed:
+                    continue
+                # refused right after renewal (expired early?): retry; persistent refusal ends the load
+                raise TransientError(
+                    "Xero refused a fresh access token; check the app's scopes and tenant access"
+                )
             if status == 429:
                 self._rate_limited(response, limiter)
             if status >= 500:
@@ -155,9 +160,7 @@ class XeroClient:
             if not response.content:
                 return None
             return loads_exact(response.content)
-        raise XeroApiError(
-            401, "the access token was refused twice; check the app's scopes and tenant access"
-        )
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _rate_limited(self, response: httpx.Response, limiter: CallLimiter) -> None:
         if self.stats is not None:

@@ -83,9 +83,9 @@ FIELD_RULES = FieldRules(
             "UnitAmount",
             "UnitPrice",
             "AppliedAmount",
-            "JournalNumber",
         }
     ),
+    integers=frozenset({"JournalNumber"}),
     dates=frozenset(
         {
             "CreatedDateUTC",

@@ -1,0 +1,164 @@
+"""The KashFlow loader against the KashFlow sandbox server, into a real DuckDB warehouse."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from dlt_pipelines.kashflow.client import KashflowError, memorable_letters
+from sandbox.faults import FaultSpec
+from sandbox.kashflow.config import KashflowConfig
+from sandbox.serve import start_kashflow
+from tests.test_load_xero_support import (
+    generated_scenario,
+    query,
+    scenario_records,
+    table_counts,
+    variant_columns,
+)
+from tieout.load import run_load
+
+pytestmark = pytest.mark.integration
+
+TABLES = [
+    "customers",
+    "suppliers",
+    "invoices",
+    "purchases",
+    "nominals",
+    "products",
+    "bankaccounts",
+    "banktransactions",
+    "journals",
+]
+
+
+def _load(warehouse: Path, monkeypatch, handle, **extra):
+    monkeypatch.setenv("SOURCES__KASHFLOW__BASE_URL", f"{handle.url}/v2")
+    monkeypatch.setenv("SOURCES__KASHFLOW__RETRY_INITIAL_WAIT", "0.01")
+    monkeypatch.setenv("SOURCES__KASHFLOW__RETRY_MAX_WAIT", "0.2")
+    for key, value in extra.items():
+        monkeypatch.setenv(f"SOURCES__KASHFLOW__{key.upper()}", str(value))
+    lines: list[str] = []
+    report = run_load("kashflow", warehouse=warehouse, echo=lines.append, progress_interval=0)
+    return report.results[0], lines
+
+
+def _expected(scenario: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for table in TABLES:
+        records = scenario_records(scenario / "kashflow" / f"{table}.json")
+        counts[table] = len(records)
+    for table in ("invoices", "purchases"):
+        records = scenario_records(scenario / "kashflow" / f"{table}.json")
+        counts[f"{table}__line_items"] = sum(len(r.get("LineItems") or []) for r in records)
+        counts[f"{table}__payment_lines"] = sum(len(r.get("PaymentLines") or []) for r in records)
+    return counts
+
+
+def test_full_load_matches_scenario_counts_and_sums(tmp_path, monkeypatch):
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=250)
+    warehouse = tmp_path / "w.duckdb"
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        result, lines = _load(warehouse, monkeypatch, handle, per_page=100)
+        calls = handle.app.state.sandbox.stats()["calls"]
+        assert result.status == "ok", result.message
+        counts = table_counts(warehouse, "raw_kashflow")
+        for table, count in _expected(scenario).items():
+            assert counts.get(table, 0) == count, table
+        for table in ("invoices", "purchases"):
+            records = scenario_records(scenario / "kashflow" / f"{table}.json")
+            gross = sum((Decimal(str(r["GrossAmount"])) for r in records), Decimal("0"))
+            assert (
+                Decimal(query(warehouse, f"select sum(gross_amount) from raw_kashflow.{table}")[0][0])
+                == gross
+            )
+            lines_total = sum(
+                (
+                    Decimal(str(li["Rate"])) * Decimal(str(li["Quantity"]))
+                    for r in records
+                    for li in r["LineItems"]
+                ),
+                Decimal("0"),
+            )
+            loaded = query(warehouse, f"select sum(rate * quantity) from raw_kashflow.{table}__line_items")[
+                0
+            ][0]
+            assert Decimal(loaded) == lines_total
+        # one list call per page, one document call per invoice for its lines and payment lines
+        invoices = len(scenario_records(scenario / "kashflow" / "invoices.json"))
+        assert calls["GET invoices"] == invoices + -(-invoices // 100)
+        assert any("kashflow invoices:" in line for line in lines)
+        assert variant_columns(warehouse, "raw_kashflow") == []
+
+        second, _ = _load(warehouse, monkeypatch, handle, per_page=100)
+    assert second.status == "ok"
+    assert table_counts(warehouse, "raw_kashflow") == counts
+    assert query(warehouse, "select count(*) - count(distinct number) from raw_kashflow.invoices") == [(0,)]
+
+
+def test_faults_and_session_expiry_do_not_change_counts(tmp_path, monkeypatch):
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=200)
+    faults = FaultSpec.parse("latency=1-3ms,error_rate=0.1,drop_rate=0.08,token_expiry_rate=0.05,seed=5")
+    warehouse = tmp_path / "w.duckdb"
+    with start_kashflow(scenario, KashflowConfig(faults=faults)) as handle:
+        result, _ = _load(warehouse, monkeypatch, handle)
+        stats = handle.app.state.sandbox.stats()
+    assert result.status == "ok", result.message
+    assert stats["faults"].get("token_expiry", 0) >= 1
+    assert stats["sessions_started"] >= 2  # signed in again after the session expired
+    assert result.summary["retries"] >= 1
+    counts = table_counts(warehouse, "raw_kashflow")
+    for table, count in _expected(scenario).items():
+        assert counts.get(table, 0) == count, table
+    assert query(warehouse, "select count(*) - count(distinct number) from raw_kashflow.invoices") == [(0,)]
+    # a credit-note application shows on both documents, so a payment line is unique per document
+    assert query(
+        warehouse,
+        "select count(*) - count(distinct (_dlt_root_id, id)) from raw_kashflow.invoices__payment_lines",
+    ) == [(0,)]
+
+
+def test_malformed_documents_are_quarantined(tmp_path, monkeypatch):
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=60)
+    path = scenario / "kashflow" / "invoices.json"
+    records = json.loads(path.read_text())
+    records[4]["GrossAmount"] = "about 12 quid"
+    records[7]["LineItems"][0]["Quantity"] = "three"
+    records[9]["IssuedDate"] = "2025-02-30 00:00:00"
+    path.write_text(json.dumps(records))
+    warehouse = tmp_path / "w.duckdb"
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        result, _ = _load(warehouse, monkeypatch, handle)
+    assert result.status == "ok"
+    assert result.summary["quarantined"] == 3
+    assert table_counts(warehouse, "raw_kashflow")["invoices"] == len(records) - 3
+    rows = dict(query(warehouse, "select record_key, reason from raw_kashflow._quarantine"))
+    assert "'about 12 quid' is text, not a number" in rows[str(records[4]["Number"])]
+    assert rows[str(records[7]["Number"])].startswith("LineItems[0].Quantity:")
+    assert (
+        "IssuedDate" in rows[str(records[9]["Number"])]
+        and "not a valid date" in rows[str(records[9]["Number"])]
+    )
+
+
+def test_wrong_memorable_word_fails_with_a_clear_message(tmp_path, monkeypatch):
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=20)
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        result, _ = _load(tmp_path / "w.duckdb", monkeypatch, handle, memorable_word="zzzzzzzzzz")
+    assert result.status == "failed"
+    assert "check the memorable word in sources.kashflow" in result.message
+
+
+def test_memorable_letters_picks_requested_positions():
+    asked = [{"Position": 1, "Value": ""}, {"Position": 4, "Value": ""}, {"Position": 9, "Value": ""}]
+    assert memorable_letters("reconcile", asked) == [
+        {"Position": 1, "Value": "r"},
+        {"Position": 4, "Value": "o"},
+        {"Position": 9, "Value": "e"},
+    ]
+    with pytest.raises(KashflowError, match="has 3 letters"):
+        memorable_letters("abc", [{"Position": 5}])
