@@ -139,9 +139,7 @@ def _list(table: KfTable, request: Request, config: KashflowConfig) -> Response:
     order = q.get("order", "asc").lower()
     if order not in ("asc", "desc"):
         return _error(400, "InvalidParameter", "order must be Asc or Desc.")
-    positions = (
-        table.ordered(field, order == "desc") if field or order == "desc" else range(len(table.records))
-    )
+    positions = table.ordered(field, order == "desc")
     if not table.resource.paged:
         body = b"[" + b",".join(table.blobs[i] for i in positions) + b"]"
         return Response(body, media_type="application/json")
@@ -156,7 +154,7 @@ def _list(table: KfTable, request: Request, config: KashflowConfig) -> Response:
             "InvalidParameter",
             f"page must be at least 1 and perpage between 1 and {config.max_perpage}.",
         )
-    total = len(table.records)
+    total = len(table)
     pages = math.ceil(total / perpage)
     chosen = list(positions)[(page - 1) * perpage : page * perpage]
     meta = orjson.dumps({**_page_urls(request, page, pages), "TotalRecords": total})

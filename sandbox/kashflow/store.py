@@ -8,11 +8,14 @@ itself (``/invoices/{number}``) carries them. Any other ``kashflow/<name>.json``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from sandbox.xero.jsonstream import JsonShapeError, iter_records
 
 Record = dict[str, Any]
 
@@ -57,24 +60,42 @@ KNOWN = {
 }
 
 
-class KfTable:
-    """One resource's records with their full and list-summary JSON."""
+def _dump(record: Record) -> bytes:
+    """Exact-size JSON bytes (orjson's own buffer keeps ~8 KiB per call)."""
+    return memoryview(orjson.dumps(record)).tobytes()
 
-    def __init__(self, resource: KfResource, records: list[Record]) -> None:
+
+class KfTable:
+    """One resource's records as full and list-summary JSON bytes, with a key index."""
+
+    def __init__(self, resource: KfResource, records: Iterable[Record] = ()) -> None:
         self.resource = resource
-        self.records = records
-        self.blobs = [orjson.dumps(r) for r in records]
-        if resource.summary_nulls:
-            self.summaries = [
-                orjson.dumps({**r, **{k: None for k in resource.summary_nulls}}) for r in records
-            ]
-        else:
-            self.summaries = self.blobs
+        self.blobs: list[bytes] = []
+        self.summaries: list[bytes] = []
+        self.fields: dict[str, str] = {}  # lower-case field name -> field name (from the first records)
         self.index: dict[str, int] = {}
-        for key in reversed(resource.keys):  # the first key wins when values collide
-            for pos, record in enumerate(records):
-                if record.get(key) not in (None, ""):
-                    self.index[str(record[key]).lower()] = pos
+        self._orders: dict[tuple[str | None, bool], list[int]] = {}
+        for record in records:
+            self.append(record)
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+    def append(self, record: Record) -> None:
+        pos = len(self.blobs)
+        self.blobs.append(_dump(record))
+        nulls = self.resource.summary_nulls
+        self.summaries.append(_dump({**record, **{k: None for k in nulls}}) if nulls else self.blobs[-1])
+        if pos < 50:
+            self.fields.update({name.lower(): name for name in record})
+        for key in self.resource.keys:  # the first key wins when values collide
+            value = record.get(key)
+            if value not in (None, "") and str(value).lower() not in self.index:
+                self.index[str(value).lower()] = pos
+        self._orders.clear()
+
+    def record(self, pos: int) -> Record:
+        return orjson.loads(self.blobs[pos])  # type: ignore[no-any-return]
 
     def find(self, ident: str) -> int | None:
         return self.index.get(ident.lower())
@@ -82,28 +103,29 @@ class KfTable:
     def field_for_sort(self, sortby: str) -> str | None:
         """The record field ``sortby`` names (case-insensitive, with KashFlow's aliases), or None."""
         lowered = sortby.lower()
-        if lowered in self.resource.sort_aliases:
-            return self.resource.sort_aliases[lowered]
-        for record in self.records[:50]:
-            for name in record:
-                if name.lower() == lowered:
-                    return name
-        return None
+        return self.resource.sort_aliases.get(lowered) or self.fields.get(lowered)
 
     def ordered(self, field: str | None, descending: bool) -> list[int]:
-        positions = list(range(len(self.records)))
+        """Positions sorted by ``field`` (file order when None), cached."""
+        cached = self._orders.get((field, descending))
+        if cached is not None:
+            return cached
+        positions = list(range(len(self.blobs)))
         if field is None:
-            return positions[::-1] if descending else positions
-
-        def key(pos: int) -> tuple[int, Any]:
-            value = self.records[pos].get(field)
-            if value is None or value == "":
-                return (0, 0)
-            if isinstance(value, bool | int | float):
-                return (1, value)
-            return (2, str(value).lower())
-
-        return sorted(positions, key=key, reverse=descending)
+            ordered = positions[::-1] if descending else positions
+        else:
+            keys = {}
+            for pos in positions:
+                value = self.record(pos).get(field)
+                if value is None or value == "":
+                    keys[pos] = (0, 0)
+                elif isinstance(value, bool | int | float):
+                    keys[pos] = (1, value)
+                else:
+                    keys[pos] = (2, str(value).lower())
+            ordered = sorted(positions, key=keys.__getitem__, reverse=descending)
+        self._orders[(field, descending)] = ordered
+        return ordered
 
 
 def load_company(scenario: Path) -> tuple[dict[str, KfTable], dict[str, Any]]:
@@ -116,17 +138,12 @@ def load_company(scenario: Path) -> tuple[dict[str, KfTable], dict[str, Any]]:
         )
     tables: dict[str, KfTable] = {}
     for path in sorted(folder.glob("*.json")):
-        try:
-            body = orjson.loads(path.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            raise ScenarioError(f"{path} is not valid JSON ({exc}); fix or regenerate the scenario") from None
-        if isinstance(body, dict) and isinstance(body.get("Data"), list):
-            body = body["Data"]
-        if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
-            raise ScenarioError(f"{path} should hold a JSON list of {path.stem} objects")
         name = path.stem.lower()
         resource = KNOWN.get(name) or KfResource(name, ("Id", "Code", "Number"), paged=False)
-        tables[name] = KfTable(resource, body)
+        try:
+            tables[name] = KfTable(resource, iter_records(path))
+        except JsonShapeError as exc:
+            raise ScenarioError(f"{exc}; fix or regenerate the scenario") from None
     for name, resource in KNOWN.items():
         tables.setdefault(name, KfTable(resource, []))
     manifest_path = Path(scenario) / "manifest.json"

@@ -27,7 +27,7 @@ from sandbox.xero.dates import format_ms_date, parse_if_modified_since
 from sandbox.xero.limits import RateLimiter
 from sandbox.xero.store import Table, TenantState, load_tenant
 from sandbox.xero.webhooks import WebhookSender
-from sandbox.xero.where import QueryError, parse_order, parse_where
+from sandbox.xero.where import QueryError
 from sandbox.xero.writes import Checked, check_invoice_update, check_manual_journal, check_payment
 
 API = "/api.xro/2.0"
@@ -252,46 +252,38 @@ def _int_param(q: dict[str, str], name: str, default: int, low: int, high: int |
     return value
 
 
-def _list_filters(table: Table, q: dict[str, str]) -> dict[str, set[str]]:
-    lists: dict[str, set[str]] = {}
+def _list_filters(table: Table, q: dict[str, str]) -> dict[str, frozenset[str]]:
+    lists: dict[str, frozenset[str]] = {}
     for param, field in table.spec.number_filters.items():
         if q.get(param):
-            lists[field] = {v.strip().strip('"').lower() for v in q[param].split(",") if v.strip()}
+            lists[field] = frozenset(v.strip().strip('"').lower() for v in q[param].split(",") if v.strip())
     return lists
 
 
-def _select(
-    sandbox: XeroSandbox, table: Table, request: Request
-) -> tuple[list[bytes], dict[str, int] | None]:
+def _select(table: Table, request: Request) -> tuple[list[bytes], dict[str, int] | None]:
     q = _query(request)
     since = request.headers.get("if-modified-since")
     since_ms = parse_if_modified_since(since) if since else None
-    predicate = parse_where(q["where"]) if q.get("where") else None
-    order = parse_order(q["order"]) if q.get("order") else None
     summary = q.get("summaryonly", "").lower() == "true"
+    if table.spec.paging == "offset":
+        if q.get("where") or q.get("order"):
+            raise QueryError("Journals take offset (and If-Modified-Since), not where or order")
+        positions = table.after_number(_int_param(q, "offset", 0, 0), since_ms, JOURNALS_PER_CALL)
+        return [table.blobs[i] for i in positions], None
     positions = table.select(
         since_ms=since_ms,
-        predicate=predicate,
-        order=order,
+        where=q.get("where") or None,
+        order=q.get("order") or None,
         lists=_list_filters(table, q),
         include_archived=q.get("includearchived", "").lower() == "true",
     )
     pagination = None
-    if table.spec.paging == "offset":
-        offset = _int_param(q, "offset", 0, 0)
-        records = table.records
-        numbered = [(int(records[i].get("JournalNumber") or 0), i) for i in positions]
-        positions = [i for n, i in sorted(numbered) if n > offset][:JOURNALS_PER_CALL]
-    elif table.spec.paging == "page" and ("page" in q or "pagesize" in q):
+    if table.spec.paging == "page" and ("page" in q or "pagesize" in q):
         page = _int_param(q, "page", 1, 1)
         size = _int_param(q, "pageSize", 100, 1, MAX_PAGE_SIZE)
         total = len(positions)
-        pagination = {
-            "page": page,
-            "pageSize": size,
-            "pageCount": math.ceil(total / size),
-            "itemCount": total,
-        }
+        pages = math.ceil(total / size)
+        pagination = {"page": page, "pageSize": size, "pageCount": pages, "itemCount": total}
         positions = positions[(page - 1) * size : page * size]
     return [table.blob(i, summary) for i in positions], pagination
 
@@ -356,7 +348,7 @@ def create_app(scenario: Path | str | Sequence[Path | str], config: XeroConfig |
         if table is None:
             return _not_found()
         try:
-            blobs, pagination = _select(sandbox, table, request)
+            blobs, pagination = _select(table, request)
         except QueryError as exc:
             return _error(400, 16, "QueryParseException", str(exc))
         except ValueError as exc:

@@ -1,14 +1,15 @@
 """In-memory Xero organisation loaded from a scenario's ``xero/`` folder, indexed for fast paging.
 
-Every record is kept as a dict (for filters, sorting and writes) and pre-serialized once (orjson) so a
-1,000-record page is a join of ready bytes. Any ``xero/<Resource>.json`` present is served: the known
-resources with their Xero keys and paging rules, any other file as an unpaged list.
+Files are read record by record and every record is kept serialized (orjson) so a 1,000-record page is
+a join of ready bytes; small tables also keep their dicts. Any ``xero/<Resource>.json`` present is
+served: the known resources with their Xero keys and paging rules, any other file as an unpaged list.
 """
 
 from __future__ import annotations
 
+import bisect
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import orjson
 
 from sandbox.xero.dates import parse_any_date
-from sandbox.xero.where import Predicate, get_path, sort_positions
+from sandbox.xero.jsonstream import JsonShapeError, iter_records
+from sandbox.xero.where import get_path, parse_order, parse_where, sort_value
 
 Record = dict[str, Any]
 
@@ -91,53 +93,99 @@ KNOWN: dict[str, ResourceSpec] = {
 
 
 def _dump(record: Record) -> bytes:
-    return orjson.dumps(record)
+    """The record's JSON, copied to an exact-size bytes (orjson's own buffer keeps ~8 KiB per call)."""
+    return memoryview(orjson.dumps(record)).tobytes()
+
+
+SelectKey = tuple[Any, ...]
 
 
 class Table:
-    """One resource's records, in serving order, with their serialized form and indexes."""
+    """One resource's records, in serving order, kept as serialized JSON plus small indexes.
 
-    def __init__(self, spec: ResourceSpec, records: list[Record]) -> None:
+    Tables up to ``KEEP_PARSED`` records also keep their dicts (accounts, organisation...); bigger ones
+    parse a record from its bytes when a filter, sort or write needs it. Selections (filters + order)
+    are cached per table version, so paging through one query filters once.
+    """
+
+    KEEP_PARSED = 5000
+
+    def __init__(self, spec: ResourceSpec, records: Iterable[Record] = ()) -> None:
         self.spec = spec
-        self.records: list[Record] = []
         self.blobs: list[bytes] = []
+        self._parsed: list[Record] | None = []
         self._summary: dict[int, bytes] = {}
         self.updated: list[int] = []
+        self.hidden: list[bool] = []
+        self.numbers: list[int] = []  # JournalNumber, for offset paging
+        self.by_source: dict[str, list[int]] = {}  # SourceID -> journal positions
+        self.max_number = 0
         self.index: dict[str, int] = {}
         self.alt_index: dict[str, dict[str, int]] = {k: {} for k in spec.alt_keys}
+        self.version = 0
+        self._cache: dict[SelectKey, list[int]] = {}
+        self._number_order: tuple[int, list[tuple[int, int]]] | None = None
         for record in records:
             self.append(record)
 
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self.blobs)
 
-    def _index(self, pos: int, record: Record) -> None:
-        if self.spec.key and record.get(self.spec.key) is not None:
-            self.index[str(record[self.spec.key]).lower()] = pos
-        for alt in self.spec.alt_keys:
+    def record(self, pos: int) -> Record:
+        """The record at ``pos`` (a fresh or shared dict: never mutate it, build a new one)."""
+        if self._parsed is not None:
+            return self._parsed[pos]
+        return orjson.loads(self.blobs[pos])  # type: ignore[no-any-return]
+
+    def iter_records(self) -> Iterator[Record]:
+        for pos in range(len(self.blobs)):
+            yield self.record(pos)
+
+    def _track(self, pos: int, record: Record) -> None:
+        spec = self.spec
+        if spec.key and record.get(spec.key) is not None:
+            self.index[str(record[spec.key]).lower()] = pos
+        for alt in spec.alt_keys:
             if record.get(alt) not in (None, ""):
                 self.alt_index[alt][str(record[alt]).lower()] = pos
-
-    def _updated_ms(self, record: Record) -> int:
-        if not self.spec.updated_field:
-            return -1
-        ms = parse_any_date(record.get(self.spec.updated_field))
-        return -1 if ms is None else ms
+        updated = parse_any_date(record.get(spec.updated_field)) if spec.updated_field else None
+        hidden = bool(spec.archived_status and record.get(spec.archived_status[0]) == spec.archived_status[1])
+        number = 0
+        if spec.paging == "offset":
+            try:
+                number = int(record.get("JournalNumber") or 0)
+            except (TypeError, ValueError):
+                number = 0
+            self.max_number = max(self.max_number, number)
+            if record.get("SourceID"):
+                self.by_source.setdefault(str(record["SourceID"]).lower(), []).append(pos)
+        if pos == len(self.updated):
+            self.updated.append(-1 if updated is None else updated)
+            self.hidden.append(hidden)
+            self.numbers.append(number)
+        else:
+            self.updated[pos] = -1 if updated is None else updated
+            self.hidden[pos] = hidden
+            self.numbers[pos] = number
+        self.version += 1
+        self._cache.clear()
 
     def append(self, record: Record) -> int:
-        pos = len(self.records)
-        self.records.append(record)
+        pos = len(self.blobs)
         self.blobs.append(_dump(record))
-        self.updated.append(self._updated_ms(record))
-        self._index(pos, record)
+        if self._parsed is not None:
+            self._parsed.append(record)
+            if len(self._parsed) > self.KEEP_PARSED:
+                self._parsed = None
+        self._track(pos, record)
         return pos
 
     def replace(self, pos: int, record: Record) -> None:
-        self.records[pos] = record
         self.blobs[pos] = _dump(record)
+        if self._parsed is not None:
+            self._parsed[pos] = record
         self._summary.pop(pos, None)
-        self.updated[pos] = self._updated_ms(record)
-        self._index(pos, record)
+        self._track(pos, record)
 
     def find(self, ident: str) -> int | None:
         """Position of the record whose key (or alternative key, e.g. InvoiceNumber) is ``ident``."""
@@ -154,7 +202,7 @@ class Table:
             return self.blobs[pos]
         cached = self._summary.get(pos)
         if cached is None:
-            record = self.records[pos]
+            record = self.record(pos)
             cached = _dump({k: v for k, v in record.items() if k not in self.spec.summary_drops})
             self._summary[pos] = cached
         return cached
@@ -163,67 +211,90 @@ class Table:
         self,
         *,
         since_ms: int | None = None,
-        predicate: Predicate | None = None,
+        where: str | None = None,
         include_archived: bool = False,
-        lists: dict[str, set[str]] | None = None,
-        order: list[tuple[list[str], bool]] | None = None,
+        lists: dict[str, frozenset[str]] | None = None,
+        order: str | None = None,
     ) -> list[int]:
-        """Positions of the records matching every filter, in serving (or ``order``) order."""
-        positions: Iterable[int]
+        """Positions of the records matching every filter, in serving (or ``order``) order.
+
+        ``since_ms`` keeps records whose UpdatedDateUTC (CreatedDateUTC for Journals) is after it;
+        ``where``/``order`` are Xero's query texts (QueryError if they do not parse).
+        """
+        key: SelectKey = (since_ms, where, include_archived, tuple(sorted((lists or {}).items())), order)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        predicate = parse_where(where) if where else None
+        order_keys = parse_order(order) if order else None
+        count = len(self.blobs)
         if since_ms is not None:
             updated = self.updated
-            positions = [i for i in range(len(updated)) if updated[i] > since_ms]
+            positions = [i for i in range(count) if updated[i] > since_ms]
         else:
-            positions = range(len(self.records))
-        records = self.records
+            positions = list(range(count))
         if self.spec.archived_status and not include_archived:
-            status_field, hidden = self.spec.archived_status
-            positions = [i for i in positions if records[i].get(status_field) != hidden]
-        for path, wanted in (lists or {}).items():
-            parts = path.split(".")
-            positions = [i for i in positions if str(get_path(records[i], parts)).lower() in wanted]
-        if predicate is not None:
-            positions = [i for i in positions if predicate(records[i])]
-        if order:
-            positions = sort_positions(list(positions), records, order)
-        return positions if isinstance(positions, list) else list(positions)
+            hidden = self.hidden
+            positions = [i for i in positions if not hidden[i]]
+        if lists or predicate or order_keys:
+            wanted_lists = [(path.split("."), wanted) for path, wanted in (lists or {}).items()]
+            kept: list[int] = []
+            sort_keys: dict[int, list[Any]] = {}
+            for i in positions:  # parse each record once, keep only what the query needs
+                record = self.record(i)
+                if any(str(get_path(record, parts)).lower() not in wanted for parts, wanted in wanted_lists):
+                    continue
+                if predicate is not None and not predicate(record):
+                    continue
+                kept.append(i)
+                if order_keys:
+                    sort_keys[i] = [sort_value(get_path(record, path)) for path, _ in order_keys]
+            for n in reversed(range(len(order_keys or ()))):
+                kept.sort(key=lambda i, n=n: sort_keys[i][n], reverse=order_keys[n][1])  # type: ignore[index]
+            positions = kept
+        if len(self._cache) >= 16:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = positions
+        return positions
+
+    def after_number(self, offset: int, since_ms: int | None, limit: int) -> list[int]:
+        """Journals with JournalNumber above ``offset`` (and created after ``since_ms``), oldest first."""
+        if self._number_order is None or self._number_order[0] != self.version:
+            self._number_order = (self.version, sorted((n, i) for i, n in enumerate(self.numbers)))
+        ordered = self._number_order[1]
+        start = bisect.bisect_right(ordered, (offset, len(self.numbers)))
+        chosen: list[int] = []
+        for _, pos in ordered[start:]:
+            if since_ms is None or self.updated[pos] > since_ms:
+                chosen.append(pos)
+                if len(chosen) == limit:
+                    break
+        return chosen
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise ScenarioError(f"{path} is not valid JSON ({exc}); fix or regenerate the scenario") from None
-
-
-def _records_of(path: Path, body: Any, spec: ResourceSpec) -> list[Record]:
-    if isinstance(body, list):
-        records = body
-    elif isinstance(body, dict):
-        if spec.body_key in body:
-            records = body[spec.body_key]
-        else:
-            lists = [v for k, v in body.items() if isinstance(v, list) and k.lower() != "warnings"]
-            if len(lists) != 1:
-                raise ScenarioError(
-                    f'{path} should hold the body Xero returns, e.g. {{"{spec.body_key}": [...]}}'
-                )
-            records = lists[0]
-    else:
-        raise ScenarioError(f'{path} should hold a JSON object like {{"{spec.body_key}": [...]}}')
-    if not all(isinstance(r, dict) for r in records):
-        raise ScenarioError(f"{path}: every {spec.body_key} entry must be a JSON object")
-    return records
-
-
-def _generic_spec(name: str, body: Any) -> ResourceSpec:
-    body_key = name
-    if isinstance(body, dict):
-        lists = [k for k, v in body.items() if isinstance(v, list) and k.lower() != "warnings"]
-        if lists:
-            body_key = lists[0]
+def _generic_spec(name: str, body_key: str) -> ResourceSpec:
     singular = body_key[:-1] if body_key.endswith("s") else body_key
     return ResourceSpec(name, body_key, f"{singular}ID")
+
+
+def _load_table(path: Path) -> Table:
+    known = KNOWN.get(path.stem.lower())
+    found: dict[str, str] = {}
+    records = iter_records(path, found)
+    try:
+        first = next(records, None)
+    except JsonShapeError as exc:
+        raise ScenarioError(f"{exc}; fix or regenerate the scenario") from None
+    spec = known or _generic_spec(path.stem, found.get("key", path.stem))
+    table = Table(spec)
+    try:
+        if first is not None:
+            table.append(first)
+        for record in records:
+            table.append(record)
+    except JsonShapeError as exc:
+        raise ScenarioError(f"{exc}; fix or regenerate the scenario") from None
+    return table
 
 
 class TenantState:
@@ -242,7 +313,7 @@ class TenantState:
     @property
     def organisation(self) -> Record:
         table = self.tables.get("organisation")
-        return table.records[0] if table and table.records else {}
+        return table.record(0) if table and len(table) else {}
 
     def account(self, code: str | None = None, account_id: str | None = None) -> Record | None:
         table = self.tables.get("accounts")
@@ -251,18 +322,17 @@ class TenantState:
         pos = table.find(account_id) if account_id else None
         if pos is None and code:
             pos = table.alt_index["Code"].get(str(code).lower())
-        return table.records[pos] if pos is not None else None
+        return table.record(pos) if pos is not None else None
 
     def system_account(self, system: str) -> Record | None:
         table = self.tables.get("accounts")
-        for record in table.records if table else []:
+        for record in table.iter_records() if table else ():
             if record.get("SystemAccount") == system:
                 return record
         return None
 
     def next_journal_number(self) -> int:
-        table = self.tables["journals"]
-        return max((int(r.get("JournalNumber") or 0) for r in table.records), default=0) + 1
+        return self.tables["journals"].max_number + 1
 
     def latest_update_ms(self) -> int:
         return max((max(t.updated, default=-1) for t in self.tables.values()), default=-1)
@@ -278,14 +348,16 @@ def load_tenant(scenario: Path, tenant_id: str | None = None) -> TenantState:
         )
     tables: dict[str, Table] = {}
     for path in sorted(folder.glob("*.json")):
-        body = _read_json(path)
-        spec = KNOWN.get(path.stem.lower()) or _generic_spec(path.stem, body)
-        tables[spec.name.lower()] = Table(spec, _records_of(path, body, spec))
+        table = _load_table(path)
+        tables[table.spec.name.lower()] = table
     for spec in KNOWN.values():
-        tables.setdefault(spec.name.lower(), Table(spec, []))
+        tables.setdefault(spec.name.lower(), Table(spec))
     manifest_path = Path(scenario) / "manifest.json"
-    manifest = _read_json(manifest_path) if manifest_path.is_file() else {}
-    organisation = tables["organisation"].records[0] if tables["organisation"].records else {}
+    try:
+        manifest = orjson.loads(manifest_path.read_bytes()) if manifest_path.is_file() else {}
+    except orjson.JSONDecodeError as exc:
+        raise ScenarioError(f"{manifest_path} is not valid JSON ({exc})") from None
+    organisation = tables["organisation"].record(0) if len(tables["organisation"]) else {}
     name = organisation.get("Name") or manifest.get("name") or Path(scenario).name
     tenant = (
         tenant_id

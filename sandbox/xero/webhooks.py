@@ -93,7 +93,10 @@ class WebhookSender:
             "lastEventSequence": self.sequence,
             "entropy": self._entropy(),
         }
-        task = asyncio.get_running_loop().create_task(self._deliver(payload))
+        body = orjson.dumps(payload)
+        delivery = Delivery(payload, body, sign(body, self.key))
+        self.deliveries.append(delivery)
+        task = asyncio.get_running_loop().create_task(self._deliver(delivery))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -109,10 +112,8 @@ class WebhookSender:
         except httpx.HTTPError as exc:
             return type(exc).__name__, b""
 
-    async def _deliver(self, payload: dict[str, Any]) -> None:
-        body = orjson.dumps(payload)
-        delivery = Delivery(payload, body, sign(body, self.key))
-        self.deliveries.append(delivery)
+    async def _deliver(self, delivery: Delivery) -> None:
+        body = delivery.body
         async with self._order:
             for attempt in range(self.retries + 1):
                 status, _ = await self._post(body, delivery.signature)

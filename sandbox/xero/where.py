@@ -247,7 +247,8 @@ def parse_where(text: str) -> Predicate:
     return _Parser(text).parse()
 
 
-def _sort_value(value: Any) -> tuple[int, Any]:
+def sort_value(value: Any) -> tuple[int, Any]:
+    """A sort key that orders missing values first and compares dates as dates, text case-insensitively."""
     if value is None or value == "":
         return (0, 0)
     if isinstance(value, bool):
@@ -273,14 +274,3 @@ def parse_order(text: str) -> list[tuple[list[str], bool]]:
             raise QueryError(f"order {text!r}: {words[0]!r} is not a field name")
         keys.append((words[0].split("."), len(words) == 2 and words[1].upper() == "DESC"))
     return keys
-
-
-def sort_positions(
-    positions: list[int], records: list[Record], order: list[tuple[list[str], bool]]
-) -> list[int]:
-    """Stable sort of record positions by the order keys (last key first)."""
-    for path, descending in reversed(order):
-        positions = sorted(
-            positions, key=lambda i: _sort_value(get_path(records[i], path)), reverse=descending
-        )
-    return positions

@@ -142,7 +142,8 @@ def post_journal(
 
 def reverse_journals(tenant: TenantState, source_id: str, now_ms: int, date_ms: int | None = None) -> None:
     """Post the reversal of every journal posted for ``source_id`` and not yet reversed."""
-    journals = [j for j in tenant.tables["journals"].records if j.get("SourceID") == source_id]
+    table = tenant.tables["journals"]
+    journals = [table.record(pos) for pos in table.by_source.get(source_id.lower(), [])]
     balance: dict[str, tuple[Record, Decimal]] = {}
     for journal in journals:
         for line in journal.get("JournalLines") or []:
@@ -190,7 +191,7 @@ def check_manual_journal(tenant: TenantState, item: Any, now_ms: int) -> Checked
         existing_pos = table.find(str(item["ManualJournalID"]))
         if existing_pos is None:
             return Checked(item, [f"ManualJournal {item['ManualJournalID']} could not be found"])
-        existing = table.records[existing_pos]
+        existing = table.record(existing_pos)
     old_status = existing.get("Status")
     status = str(item.get("Status") or old_status or "DRAFT").upper()
     if status not in MJ_STATUSES:
@@ -332,7 +333,7 @@ def check_payment(tenant: TenantState, item: Any, now_ms: int, pending: dict[int
     pos = invoices.find(str(invoice_key))
     if pos is None:
         return Checked(item, [f"Invoice {invoice_key} could not be found"])
-    invoice = invoices.records[pos]
+    invoice = invoices.record(pos)
     if invoice.get("Status") != "AUTHORISED":
         errors.append(
             f"Invoice not of valid status for modification: {invoice.get('InvoiceNumber') or invoice_key} "
@@ -375,7 +376,7 @@ def check_payment(tenant: TenantState, item: Any, now_ms: int, pending: dict[int
     pending[pos] = pending.get(pos, Decimal("0.00")) + amount
 
     def apply(now: int) -> Outcome:
-        current = invoices.records[pos]
+        current = invoices.record(pos)
         payment_id = _new_id()
         is_sale = current.get("Type") == "ACCREC"
         contact = current.get("Contact") or {}
@@ -464,7 +465,7 @@ def check_invoice_update(tenant: TenantState, item: Any, now_ms: int, ident: str
     pos = invoices.find(str(key))
     if pos is None:
         return Checked(item, [f"Invoice {key} could not be found"])
-    invoice = invoices.records[pos]
+    invoice = invoices.record(pos)
     errors: list[str] = []
     old = str(invoice.get("Status"))
     new = str(item.get("Status") or old).upper()
@@ -501,7 +502,7 @@ def check_invoice_update(tenant: TenantState, item: Any, now_ms: int, ident: str
         return Checked(item, errors)
 
     def apply(now: int) -> Outcome:
-        current = invoices.records[pos]
+        current = invoices.record(pos)
         updated = {
             **current,
             **changes,
