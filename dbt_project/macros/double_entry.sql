@@ -1,0 +1,173 @@
+{#- Double-entry postings derived from documents and payments, shared by every ledger.
+    Sign: amount > 0 is a debit, < 0 a credit; base_amount likewise in base currency.
+    Every group (one document or payment) balances in document currency and in base currency:
+    the control (or bank) line takes the base-currency remainder, as ledgers do with rounding. -#}
+
+{#- Documents: one line per document line on its account, one tax line, one control line.
+    Sales invoices credit revenue and debit receivables; bills the reverse; credit notes reverse those. -#}
+{% macro document_gl_entries(documents, lines, system) -%}
+with docs as (
+    select d.*,
+        case d.document_type when 'sales_invoice' then -1 when 'sales_credit_note' then 1
+             when 'bill' then 1 when 'bill_credit_note' then -1 end as direction
+    from {{ documents }} as d
+    where d.is_posted
+),
+
+controls as (
+    select role, account_code from {{ ref('int_ledger__control_accounts') }} where system = '{{ system }}'
+),
+
+line_entries as (
+    select
+        l.document_line_key as gl_entry_key,
+        d.document_key as entry_group_key,
+        l.line_number,
+        'line' as entry_role,
+        l.account_code,
+        l.description,
+        d.direction * l.net_amount as amount,
+        d.direction * l.base_net_amount as base_amount
+    from {{ lines }} as l
+    inner join docs as d on d.document_key = l.document_key
+),
+
+tax_entries as (
+    select
+        d.document_key || ':tax' as gl_entry_key,
+        d.document_key as entry_group_key,
+        100000 as line_number,
+        'tax' as entry_role,
+        c.account_code,
+        'Tax' as description,
+        d.direction * d.tax_amount as amount,
+        d.direction * d.base_tax_amount as base_amount
+    from docs as d
+    left join controls as c on c.role = case when d.ledger_side = 'receivable' then 'sales_tax' else 'purchase_tax' end
+    where d.tax_amount <> 0 or d.base_tax_amount <> 0
+),
+
+detail as (
+    select * from line_entries
+    union all
+    select * from tax_entries
+),
+
+detail_totals as (
+    select entry_group_key, sum(amount) as amount, sum(base_amount) as base_amount
+    from detail
+    group by entry_group_key
+),
+
+control_entries as (
+    select
+        d.document_key || ':control' as gl_entry_key,
+        d.document_key as entry_group_key,
+        0 as line_number,
+        'control' as entry_role,
+        c.account_code,
+        case when d.ledger_side = 'receivable' then 'Accounts receivable' else 'Accounts payable' end as description,
+        -coalesce(t.amount, 0) as amount,
+        -coalesce(t.base_amount, 0) as base_amount
+    from docs as d
+    left join detail_totals as t on t.entry_group_key = d.document_key
+    left join controls as c on c.role = case when d.ledger_side = 'receivable' then 'ar_control' else 'ap_control' end
+),
+
+entries as (
+    select * from detail
+    union all
+    select * from control_entries
+)
+
+select
+    e.gl_entry_key,
+    e.entry_group_key,
+    '{{ system }}' as system,
+    d.document_type as source_type,
+    d.native_id as source_native_id,
+    d.document_number,
+    d.posting_date,
+    d.period,
+    e.account_code,
+    e.description,
+    d.party_key,
+    e.line_number,
+    e.entry_role,
+    cast(e.amount as decimal(18, 2)) as amount,
+    d.currency_code,
+    cast(e.base_amount as decimal(18, 2)) as base_amount,
+    d.base_currency,
+    d._dlt_load_id
+from entries as e
+inner join docs as d on d.document_key = e.entry_group_key
+{%- endmacro %}
+
+
+{#- Payments: the bank line at the payment's rate, the control line at the document's rate, and the
+    difference in base currency to the realized FX gain/loss account (zero lines are left out). -#}
+{% macro payment_gl_entries(payments, documents, system) -%}
+with pays as (
+    select
+        p.*,
+        -- receipts and refunds of supplier credit debit the bank
+        case when p.payment_type in ('customer_receipt', 'vendor_refund') then 1 else -1 end as bank_direction,
+        case when p.payment_type in ('customer_receipt', 'customer_refund') then 'ar_control' else 'ap_control' end as control_role,
+        {{ to_base_currency('p.amount', 'coalesce(d.native_rate, p.native_rate)', 'coalesce(d.rate_method, p.rate_method)') }}
+            as control_base_amount
+    from {{ payments }} as p
+    left join {{ documents }} as d on d.document_key = p.document_key
+    where p.is_posted and p.payment_type <> 'other'
+),
+
+controls as (
+    select role, account_code from {{ ref('int_ledger__control_accounts') }} where system = '{{ system }}'
+),
+
+entries as (
+    select
+        p.payment_key || ':bank' as gl_entry_key, p.payment_key as entry_group_key, 1 as line_number, 'bank' as entry_role,
+        p.bank_account_code as account_code, 'Bank' as description,
+        p.bank_direction * p.amount as amount,
+        p.bank_direction * p.base_amount as base_amount
+    from pays as p
+    union all
+    select
+        p.payment_key || ':control', p.payment_key, 2, 'control', c.account_code,
+        case when p.control_role = 'ar_control' then 'Accounts receivable' else 'Accounts payable' end,
+        -p.bank_direction * p.amount,
+        -p.bank_direction * p.control_base_amount
+    from pays as p
+    left join controls as c on c.role = p.control_role
+    union all
+    select
+        p.payment_key || ':fx', p.payment_key, 3, 'fx', c.account_code, 'Realized currency gain/loss',
+        cast(0 as decimal(18, 2)),
+        -p.bank_direction * (p.base_amount - p.control_base_amount)
+    from pays as p
+    left join controls as c on c.role = 'fx_gain_loss'
+    where p.base_amount <> p.control_base_amount
+)
+
+select
+    e.gl_entry_key,
+    e.entry_group_key,
+    '{{ system }}' as system,
+    'payment' as source_type,
+    p.native_id as source_native_id,
+    p.document_number,
+    p.payment_date as posting_date,
+    p.period,
+    e.account_code,
+    e.description,
+    p.party_key,
+    e.line_number,
+    e.entry_role,
+    cast(e.amount as decimal(18, 2)) as amount,
+    p.currency_code,
+    cast(e.base_amount as decimal(18, 2)) as base_amount,
+    p.base_currency,
+    p._dlt_load_id
+from entries as e
+inner join pays as p on p.payment_key = e.entry_group_key
+{%- endmacro %}

@@ -1,0 +1,65 @@
+-- KashFlow payment lines of invoices and purchases, one row per line. KashFlow records payments in
+-- the document's currency without a rate of their own: the document's rate converts them.
+with lines as (
+    select *, 'invoice' as parent from {{ ref('stg_kashflow__invoice_payment_lines') }}
+    union all by name
+    select *, 'purchase' as parent from {{ ref('stg_kashflow__purchase_payment_lines') }}
+),
+
+headers as (
+    select _dlt_id, 'invoice' as parent, cast(invoice_id as varchar) as native_id, _dlt_load_id, _loaded_at
+    from {{ ref('stg_kashflow__invoices') }}
+    union all
+    select _dlt_id, 'purchase', cast(purchase_id as varchar), _dlt_load_id, _loaded_at
+    from {{ ref('stg_kashflow__purchases') }}
+),
+
+documents as (
+    select * from {{ ref('int_kashflow__documents') }}
+),
+
+banks as (
+    select bank_account_id, bank_account_code from {{ ref('stg_kashflow__bank_accounts') }}
+)
+
+select
+    'kashflow:payment:' || l.parent || ':' || h.native_id || ':'
+        || coalesce(cast(l.payment_id as varchar), cast(l.list_index + 1 as varchar)) as payment_key,
+    'kashflow' as system,
+    case
+        when l.parent = 'invoice' then (case when d.document_type = 'sales_credit_note' then 'customer_refund' else 'customer_receipt' end)
+        else (case when d.document_type = 'bill_credit_note' then 'vendor_refund' else 'vendor_payment' end)
+    end as payment_type,
+    case when coalesce(l.is_payment_credit_note, false) then 'credit_note' else cast(l.method as varchar) end as native_payment_type,
+    coalesce(cast(l.payment_id as varchar), h.native_id || ':' || cast(l.list_index + 1 as varchar)) as native_id,
+    coalesce(cast(l.bulk_payment_number as varchar), l.note, cast(l.payment_id as varchar)) as payment_reference,
+    l.note as reference,
+    cast(l.bulk_payment_number as varchar) as payment_group_ref,
+    l.payment_date,
+    strftime(l.payment_date, '%Y-%m') as period,
+    d.party_key,
+    d.document_key,
+    d.document_number,
+    d.document_type,
+    abs(coalesce(l.amount, 0)) as amount,
+    d.currency_code,
+    d.exchange_rate,
+    d.native_rate,
+    d.rate_method,
+    {{ to_base_currency('abs(coalesce(l.amount, 0))', 'd.native_rate', 'd.rate_method') }} as base_amount,
+    d.base_currency,
+    cast(null as decimal(18, 2)) as bank_amount,
+    b.bank_account_code,
+    case when coalesce(l.is_payment_credit_note, false) then 'credit_note' else 'paid' end as status,
+    'posted' as status_normalized,
+    not coalesce(l.is_payment_credit_note, false) as is_posted,
+    cast(null as boolean) as is_reconciled,
+    cast(null as varchar) as tenant_id,
+    cast(null as timestamp) as updated_at,
+    h._dlt_load_id,
+    h._loaded_at
+from lines as l
+inner join headers as h on h._dlt_id = l._dlt_parent_id and h.parent = l.parent
+left join documents as d on d.native_id = h.native_id
+    and d.ledger_side = case when l.parent = 'invoice' then 'receivable' else 'payable' end
+left join banks as b on b.bank_account_id = l.bank_account_id

@@ -1,0 +1,63 @@
+-- Xero payments, one row per payment (each Xero payment applies to one invoice, bill or credit note).
+-- Amount is in the document's currency; exchange_rate is base units per document unit at the payment
+-- (1 / the payment's CurrencyRate), so base_amount is what the bank received in base currency.
+with payments as (
+    select * from {{ ref('stg_xero__payments') }}
+),
+
+documents as (
+    select native_id, document_key, document_type, document_number, party_key, currency_code
+    from {{ ref('int_xero__documents') }}
+),
+
+base as (
+    select base_currency from {{ ref('int_base_currencies') }} where system = 'xero'
+)
+
+select
+    'xero:payment:' || p.payment_id as payment_key,
+    'xero' as system,
+    case
+        when p.payment_type in ('ACCRECPAYMENT', 'ARPREPAYMENTPAYMENT', 'AROVERPAYMENTPAYMENT') then 'customer_receipt'
+        when p.payment_type in ('ACCPAYPAYMENT', 'APPREPAYMENTPAYMENT', 'APOVERPAYMENTPAYMENT') then 'vendor_payment'
+        when p.payment_type = 'ARCREDITPAYMENT' then 'customer_refund'
+        when p.payment_type = 'APCREDITPAYMENT' then 'vendor_refund'
+        when coalesce(p.invoice_type, p.credit_note_type) in ('ACCREC') then 'customer_receipt'
+        when coalesce(p.invoice_type, p.credit_note_type) in ('ACCPAY') then 'vendor_payment'
+        when p.credit_note_type = 'ACCRECCREDIT' then 'customer_refund'
+        when p.credit_note_type = 'ACCPAYCREDIT' then 'vendor_refund'
+        else 'other'
+    end as payment_type,
+    p.payment_type as native_payment_type,
+    p.payment_id as native_id,
+    coalesce(p.reference, p.payment_id) as payment_reference,
+    p.reference,
+    p.batch_payment_id as payment_group_ref,
+    p.payment_date,
+    strftime(p.payment_date, '%Y-%m') as period,
+    coalesce(d.party_key,
+        'xero:' || case when coalesce(p.invoice_type, p.credit_note_type) in ('ACCREC', 'ACCRECCREDIT') then 'customer' else 'vendor' end
+        || ':' || coalesce(p.invoice_contact_id, p.credit_note_contact_id)) as party_key,
+    d.document_key,
+    coalesce(d.document_number, p.invoice_number, p.credit_note_number) as document_number,
+    d.document_type,
+    coalesce(p.amount, 0) as amount,
+    coalesce(d.currency_code, p.invoice_currency_code, base.base_currency) as currency_code,
+    {{ inverse_rate('p.currency_rate') }} as exchange_rate,
+    coalesce(nullif(p.currency_rate, 0), 1) as native_rate,
+    'divide' as rate_method,
+    {{ to_base_currency('coalesce(p.amount, 0)', 'p.currency_rate', "'divide'") }} as base_amount,
+    base.base_currency,
+    p.bank_amount,
+    p.account_code as bank_account_code,
+    p.status,
+    p.status_normalized,
+    p.is_posted,
+    p.is_reconciled,
+    p.tenant_id,
+    p.updated_at,
+    p._dlt_load_id,
+    p._loaded_at
+from payments as p
+cross join base
+left join documents as d on d.native_id = coalesce(p.invoice_id, p.credit_note_id)

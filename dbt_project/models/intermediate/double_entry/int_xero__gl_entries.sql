@@ -1,0 +1,174 @@
+-- Xero's postings derived from its documents, in document and base currency: invoices, bills and
+-- credit notes (lines, tax, receivable/payable control), payments (bank, control, realized FX),
+-- bank transactions (lines, tax, bank) and manual journals (their lines, plus tax).
+-- Only documents in a posted status (status_map.is_posted) post.
+with document_entries as (
+    {{ document_gl_entries(ref('int_xero__documents'), ref('int_xero__document_lines'), 'xero') }}
+),
+
+payment_entries as (
+    {{ payment_gl_entries(ref('int_xero__payments'), ref('int_xero__documents'), 'xero') }}
+),
+
+controls as (
+    select role, account_code from {{ ref('int_ledger__control_accounts') }} where system = 'xero'
+),
+
+base as (
+    select base_currency from {{ ref('int_base_currencies') }} where system = 'xero'
+),
+
+bank_transactions as (
+    select
+        t.*,
+        -- money in credits the lines and debits the bank
+        case when t.transaction_type like 'RECEIVE%' then -1 else 1 end as direction
+    from {{ ref('stg_xero__bank_transactions') }} as t
+    where t.is_posted
+),
+
+bank_lines as (
+    select
+        'xero:bank_transaction:' || t.bank_transaction_id || ':' || cast(l.list_index + 1 as varchar) as gl_entry_key,
+        'xero:bank_transaction:' || t.bank_transaction_id as entry_group_key,
+        cast(l.list_index + 1 as integer) as line_number,
+        'line' as entry_role,
+        l.account_code,
+        l.description,
+        t.direction * (case when t.line_amount_types = 'Inclusive' then coalesce(l.line_amount, 0) - coalesce(l.tax_amount, 0)
+                            else coalesce(l.line_amount, 0) end) as amount,
+        t.direction * {{ to_base_currency(
+            "case when t.line_amount_types = 'Inclusive' then coalesce(l.line_amount, 0) - coalesce(l.tax_amount, 0) else coalesce(l.line_amount, 0) end",
+            't.currency_rate', "'divide'") }} as base_amount
+    from {{ ref('stg_xero__bank_transaction_line_items') }} as l
+    inner join bank_transactions as t on t._dlt_id = l._dlt_parent_id
+    union all
+    select
+        'xero:bank_transaction:' || t.bank_transaction_id || ':tax',
+        'xero:bank_transaction:' || t.bank_transaction_id,
+        100000, 'tax', c.account_code, 'Tax',
+        t.direction * coalesce(t.total_tax, 0),
+        t.direction * {{ to_base_currency('coalesce(t.total_tax, 0)', 't.currency_rate', "'divide'") }}
+    from bank_transactions as t
+    left join controls as c on c.role = case when t.direction = -1 then 'sales_tax' else 'purchase_tax' end
+    where coalesce(t.total_tax, 0) <> 0
+),
+
+bank_totals as (
+    select entry_group_key, sum(amount) as amount, sum(base_amount) as base_amount
+    from bank_lines
+    group by entry_group_key
+),
+
+bank_entries as (
+    select * from bank_lines
+    union all
+    select
+        'xero:bank_transaction:' || t.bank_transaction_id || ':bank',
+        'xero:bank_transaction:' || t.bank_transaction_id,
+        0, 'bank', t.bank_account_code, 'Bank', -coalesce(b.amount, 0), -coalesce(b.base_amount, 0)
+    from bank_transactions as t
+    left join bank_totals as b on b.entry_group_key = 'xero:bank_transaction:' || t.bank_transaction_id
+),
+
+bank_transaction_entries as (
+    select
+        e.gl_entry_key,
+        e.entry_group_key,
+        'xero' as system,
+        'bank_transaction' as source_type,
+        t.bank_transaction_id as source_native_id,
+        t.reference as document_number,
+        t.transaction_date as posting_date,
+        strftime(t.transaction_date, '%Y-%m') as period,
+        e.account_code,
+        e.description,
+        case when t.contact_id is not null
+             then 'xero:' || case when t.direction = -1 then 'customer' else 'vendor' end || ':' || t.contact_id end as party_key,
+        e.line_number,
+        e.entry_role,
+        cast(e.amount as decimal(18, 2)) as amount,
+        coalesce(t.currency_code, base.base_currency) as currency_code,
+        cast(e.base_amount as decimal(18, 2)) as base_amount,
+        base.base_currency,
+        t._dlt_load_id
+    from bank_entries as e
+    inner join bank_transactions as t on 'xero:bank_transaction:' || t.bank_transaction_id = e.entry_group_key
+    cross join base
+),
+
+journals as (
+    select * from {{ ref('stg_xero__manual_journals') }} where is_posted
+),
+
+journal_lines as (
+    select
+        j.manual_journal_id,
+        l.list_index,
+        l.account_code,
+        l.description,
+        l.tax_amount,
+        case when j.line_amount_types = 'Inclusive' then coalesce(l.line_amount, 0) - coalesce(l.tax_amount, 0)
+             else coalesce(l.line_amount, 0) end as net_amount,
+        case when j.line_amount_types in ('Inclusive', 'Exclusive') then coalesce(l.tax_amount, 0) else 0 end as posted_tax
+    from {{ ref('stg_xero__manual_journal_lines') }} as l
+    inner join journals as j on j._dlt_id = l._dlt_parent_id
+),
+
+manual_journal_entries_raw as (
+    select
+        'xero:manual_journal:' || manual_journal_id || ':' || cast(list_index + 1 as varchar) as gl_entry_key,
+        'xero:manual_journal:' || manual_journal_id as entry_group_key,
+        manual_journal_id,
+        cast(list_index + 1 as integer) as line_number,
+        'line' as entry_role,
+        account_code,
+        description,
+        net_amount as amount
+    from journal_lines
+    union all
+    select
+        'xero:manual_journal:' || manual_journal_id || ':' || cast(list_index + 1 as varchar) || ':tax',
+        'xero:manual_journal:' || manual_journal_id,
+        manual_journal_id,
+        cast(100000 + list_index + 1 as integer),
+        'tax',
+        (select account_code from controls where role = 'sales_tax'),
+        'Tax',
+        posted_tax
+    from journal_lines
+    where posted_tax <> 0
+),
+
+manual_journal_entries as (
+    select
+        e.gl_entry_key,
+        e.entry_group_key,
+        'xero' as system,
+        'manual_journal' as source_type,
+        j.manual_journal_id as source_native_id,
+        j.narration as document_number,
+        j.journal_date as posting_date,
+        strftime(j.journal_date, '%Y-%m') as period,
+        e.account_code,
+        coalesce(e.description, j.narration) as description,
+        cast(null as varchar) as party_key,
+        e.line_number,
+        e.entry_role,
+        cast(e.amount as decimal(18, 2)) as amount,
+        base.base_currency as currency_code,
+        cast(e.amount as decimal(18, 2)) as base_amount,
+        base.base_currency,
+        j._dlt_load_id
+    from manual_journal_entries_raw as e
+    inner join journals as j on j.manual_journal_id = e.manual_journal_id
+    cross join base
+)
+
+select * from document_entries
+union all by name
+select * from payment_entries
+union all by name
+select * from bank_transaction_entries
+union all by name
+select * from manual_journal_entries

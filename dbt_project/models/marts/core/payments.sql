@@ -1,0 +1,55 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='refresh_key',
+    on_schema_change='append_new_columns'
+) }}
+-- Payments of every system, one row per application of a payment to a document (or unapplied).
+-- Incremental: KashFlow payment lines belong to their document and are replaced with it; other
+-- payments are replaced row by row.
+with unioned as (
+    select * from {{ ref('int_xero__payments') }}
+    union all by name
+    select * from {{ ref('int_kashflow__payments') }}
+    union all by name
+    select * from {{ ref('int_sage100__payments') }}
+)
+
+select
+    payment_key,
+    case when system = 'kashflow' then coalesce(document_key, payment_key) else payment_key end as refresh_key,
+    system,
+    payment_type,
+    native_payment_type,
+    native_id,
+    payment_reference,
+    reference,
+    payment_group_ref,
+    payment_date,
+    period,
+    party_key,
+    document_key,
+    document_number,
+    document_type,
+    amount,
+    currency_code,
+    exchange_rate,
+    native_rate,
+    rate_method,
+    base_amount,
+    base_currency,
+    discount_amount,
+    bank_amount,
+    bank_account_code,
+    status,
+    status_normalized,
+    is_posted,
+    is_reconciled,
+    deposit_type as sage100_deposit_type,
+    payment_method,
+    tenant_id,
+    updated_at,
+    _dlt_load_id,
+    _loaded_at
+from unioned as src
+{{ loaded_since_last_run('src') }}
