@@ -185,5 +185,71 @@ def webhooks_serve(
         raise typer.Exit(2) from None
 
 
+# -- approvals and writeback (bodies in tieout/writeback_cli.py) ----------------------------------------
+_USER_HELP = "Who decides (the app passes the signed-in user)."
+_ROLE_HELP = "preparer, approver or admin."
+
+
+@app.command("approve")
+def approve_cmd(
+    proposal_ids: Annotated[list[str], typer.Argument(help="proposal_id(s) from journals.proposals.")],
+    user: Annotated[str, typer.Option(help=_USER_HELP)],
+    role: Annotated[str, typer.Option(help=_ROLE_HELP)] = "approver",
+    comment: Annotated[str | None, typer.Option(help="Why (kept in ops.approvals).")] = None,
+) -> None:
+    """Approve the current version of proposals (the approval lapses if the proposal changes)."""
+    from tieout import writeback_cli
+
+    raise typer.Exit(writeback_cli.decide("approve", proposal_ids, user, role, comment, typer.echo))
+
+
+@app.command("reject")
+def reject_cmd(
+    proposal_ids: Annotated[list[str], typer.Argument(help="proposal_id(s) from journals.proposals.")],
+    user: Annotated[str, typer.Option(help=_USER_HELP)],
+    comment: Annotated[str, typer.Option(help="Why it is rejected (required).")],
+    role: Annotated[str, typer.Option(help=_ROLE_HELP)] = "approver",
+) -> None:
+    """Reject the current version of proposals; a queued posting of it is withdrawn."""
+    from tieout import writeback_cli
+
+    raise typer.Exit(writeback_cli.decide("reject", proposal_ids, user, role, comment, typer.echo))
+
+
+@app.command("writeback")
+def writeback_cmd(
+    target: Annotated[str | None, typer.Option(help="sage100 or xero (default: both).")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Print exactly what would post; write nothing.")] = False,
+    user: Annotated[str | None, typer.Option(help="Who runs it (audit log); default: the OS user.")] = None,
+) -> None:
+    """Post approved proposals to Sage 100 / Xero through the outbox, exactly once."""
+    from tieout import writeback_cli
+
+    who = user or writeback_cli.default_user()
+    raise typer.Exit(writeback_cli.writeback(target, dry_run, who, typer.echo))
+
+
+@app.command("outbox")
+def outbox_cmd(
+    state: Annotated[str | None, typer.Option(help="pending, sending, posted, failed, dead-letter.")] = None,
+) -> None:
+    """List the postings of the writeback outbox (dead letters with their reason)."""
+    from tieout import writeback_cli
+
+    raise typer.Exit(writeback_cli.show_outbox(state, typer.echo))
+
+
+audit_app = typer.Typer(help="The tamper-evident audit log of approvals and postings.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify_cmd() -> None:
+    """Recompute the audit log's hash chain; exit 1 and name the first bad entry if it was altered."""
+    from tieout import writeback_cli
+
+    raise typer.Exit(writeback_cli.audit_verify(typer.echo))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,394 @@
+"""Fixtures for the writeback tests: a small Sage 100 sandbox company, a warehouse holding proposals in
+the shape of the ``journals`` / ``recon`` contract, and a Xero sandbox with a target pointed at it."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sandbox.sage100.build import build_company
+from sandbox.sage100.schema import TABLES
+from writeback.settings import WritebackSettings
+
+ROOT = Path(__file__).resolve().parent
+XERO_SCENARIO = ROOT / "fixtures" / "scenario_mini" / "xero_scenario"
+XERO_TENANT = "672917b3-da23-5904-8241-028204044197"
+AUDIT = {
+    "DateCreated": "2025-01-02",
+    "TimeCreated": "8.00000",
+    "UserCreatedKey": "0000000001",
+    "DateUpdated": "2025-01-02",
+    "TimeUpdated": "8.00000",
+    "UserUpdatedKey": "0000000001",
+}
+
+SAGE_ROWS: dict[str, list[dict[str, str]]] = {
+    "GL_Account": [
+        {
+            "AccountKey": "000000001",
+            "Account": "1000-00-00",
+            "AccountDesc": "Cash in bank",
+            "Status": "A",
+            "AccountType": "AS",
+        },
+        {
+            "AccountKey": "000000002",
+            "Account": "1200-00-00",
+            "AccountDesc": "Accounts receivable",
+            "Status": "A",
+            "AccountType": "AS",
+        },
+        {
+            "AccountKey": "000000003",
+            "Account": "4000-00-00",
+            "AccountDesc": "Sales",
+            "Status": "A",
+            "AccountType": "IN",
+        },
+        {
+            "AccountKey": "000000004",
+            "Account": "6000-00-00",
+            "AccountDesc": "Expenses",
+            "Status": "A",
+            "AccountType": "EX",
+        },
+        {
+            "AccountKey": "000000005",
+            "Account": "6999-00-00",
+            "AccountDesc": "Old expenses",
+            "Status": "I",
+            "AccountType": "EX",
+        },
+    ],
+    "AR_Division": [
+        {
+            "ARDivisionNo": "00",
+            "ARDivisionDesc": "Main",
+            "AccountsReceivableAcctKey": "000000002",
+            "CashAcctKey": "000000001",
+        },
+    ],
+    "AP_Division": [{"APDivisionNo": "00", "APDivisionDesc": "Main", "AccountsPayableAcctKey": "000000004"}],
+    "AR_Customer": [
+        {
+            "ARDivisionNo": "00",
+            "CustomerNo": "ABF",
+            "CustomerName": "Acme Bakery",
+            "CurrentBalance": "1650.00",
+            "CustomerStatus": "A",
+            "CurrencyCode": "USD",
+        },
+        {
+            "ARDivisionNo": "00",
+            "CustomerNo": "ZEN",
+            "CustomerName": "Zen Garden",
+            "CurrentBalance": "880.10",
+            "CustomerStatus": "A",
+            "CurrencyCode": "USD",
+        },
+    ],
+    "AP_Vendor": [{"APDivisionNo": "00", "VendorNo": "0000001", "VendorName": "Great Plains Mills"}],
+    "AR_OpenInvoice": [
+        {
+            "ARDivisionNo": "00",
+            "CustomerNo": "ABF",
+            "InvoiceNo": "0100001",
+            "InvoiceType": "IN",
+            "InvoiceDate": "2026-02-05",
+            "Balance": "1107.50",
+            "CurrencyCode": "USD",
+            "ExchangeRate": "1",
+        },
+        {
+            "ARDivisionNo": "00",
+            "CustomerNo": "ABF",
+            "InvoiceNo": "0100002",
+            "InvoiceType": "IN",
+            "InvoiceDate": "2026-02-12",
+            "Balance": "542.50",
+            "CurrencyCode": "USD",
+            "ExchangeRate": "1",
+        },
+        {
+            "ARDivisionNo": "00",
+            "CustomerNo": "ZEN",
+            "InvoiceNo": "0100004",
+            "InvoiceType": "IN",
+            "InvoiceDate": "2026-02-20",
+            "Balance": "880.10",
+            "CurrencyCode": "USD",
+            "ExchangeRate": "1",
+        },
+    ],
+    "GL_FiscalYear": [
+        {
+            "FiscalYear": "2026",
+            "NumberOfPeriods": "12",
+            "BeginningDate": "2026-01-01",
+            "EndingDate": "2026-12-31",
+            "YearClosed": "N",
+        },
+    ],
+    "GL_FiscalYearDetail": [
+        {
+            "FiscalYear": "2026",
+            "FiscalPeriod": f"{m:02d}",
+            "PeriodStartingDate": f"2026-{m:02d}-01",
+            "PeriodEndingDate": f"2026-{m:02d}-{[31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]}",
+            "PeriodClosed": "Y" if m == 1 else "N",
+        }
+        for m in range(1, 13)
+    ],
+    "GL_DetailPosting": [
+        {
+            "AccountKey": "000000003",
+            "PostingDate": "2026-02-05",
+            "SourceJournal": "SJ",
+            "JournalRegisterNo": "100036",
+            "SequenceNo": "000001",
+            "PostingComment": "Invoice 0100001",
+            "DebitAmount": "0",
+            "CreditAmount": "1107.50",
+            "SourceModule": "AR",
+            "DocumentNo": "0100001",
+            "DocumentType": "IN",
+            "BatchNo": "00012",
+            "CurrencyCode": "USD",
+        },
+        {
+            "AccountKey": "000000002",
+            "PostingDate": "2026-02-05",
+            "SourceJournal": "SJ",
+            "JournalRegisterNo": "100036",
+            "SequenceNo": "000002",
+            "PostingComment": "Invoice 0100001",
+            "DebitAmount": "1107.50",
+            "CreditAmount": "0",
+            "SourceModule": "AR",
+            "DocumentNo": "0100001",
+            "DocumentType": "IN",
+            "BatchNo": "00012",
+            "CurrencyCode": "USD",
+        },
+    ],
+}
+
+
+def build_sage_company(directory: Path) -> Path:
+    """A small Sage 100 company (period 2026-01 closed, the rest of 2026 open) built like a scenario."""
+    scenario = directory / "sage_scenario"
+    (scenario / "sage100").mkdir(parents=True, exist_ok=True)
+    for name, rows in SAGE_ROWS.items():
+        columns = TABLES[name].column_names
+        with (scenario / "sage100" / f"{name}.csv").open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({c: {**AUDIT, **row}.get(c, "") for c in columns})
+    return build_company(scenario, directory / "sage100.db")
+
+
+# -- proposals in the contract's shape ---------------------------------------------------------------------
+
+
+@dataclass
+class Journal:
+    """One row of journals.proposals and its lines, as the reconciliation marts would produce them."""
+
+    proposal_id: str
+    target: str
+    posting_date: str
+    lines: list[dict[str, Any]]
+    kind: str = "journal"
+    description: str = ""
+
+    @property
+    def content_hash(self) -> str:
+        body = {
+            "target": self.target,
+            "kind": self.kind,
+            "posting_date": self.posting_date,
+            "description": self.description,
+            "lines": self.lines,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+    @property
+    def key(self) -> str:
+        return f"{self.proposal_id}:{self.content_hash}"
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((Decimal(str(line.get("debit") or 0)) for line in self.lines), Decimal(0))
+
+
+def line(
+    account: str,
+    debit: str = "0",
+    credit: str = "0",
+    currency: str = "USD",
+    description: str = "",
+    **extra: str,
+) -> dict[str, Any]:
+    return {
+        "account": account,
+        "debit": debit,
+        "credit": credit,
+        "currency": currency,
+        "description": description,
+        **extra,
+    }
+
+
+PROPOSAL_LINE_COLUMNS = (
+    "account",
+    "debit",
+    "credit",
+    "currency",
+    "description",
+    "party",
+    "document_number",
+    "reference",
+)
+
+
+def write_proposals(
+    warehouse: Path, journals: list[Journal], deltas: list[dict[str, Any]] | None = None
+) -> None:
+    """(Re)create journals.proposals / proposal_lines (and recon.master_data_deltas) in ``warehouse``."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists journals")
+        con.execute("create schema if not exists recon")
+        con.execute(
+            "create or replace table journals.proposals (proposal_id varchar, content_hash varchar, "
+            "target varchar, period varchar, posting_date date, kind varchar, description varchar, "
+            "amount_base decimal(18,2), needs_second_approval boolean)"
+        )
+        con.execute(
+            "create or replace table journals.proposal_lines (proposal_id varchar, line_number integer, "
+            "account varchar, debit decimal(18,2), credit decimal(18,2), currency varchar, "
+            "description varchar, party varchar, document_number varchar, reference varchar)"
+        )
+        for j in journals:
+            con.execute(
+                "insert into journals.proposals values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    j.proposal_id,
+                    j.content_hash,
+                    j.target,
+                    j.posting_date[:7],
+                    j.posting_date,
+                    j.kind,
+                    j.description,
+                    j.amount,
+                    j.amount > Decimal("5000"),
+                ],
+            )
+            for number, ln in enumerate(j.lines, start=1):
+                con.execute(
+                    "insert into journals.proposal_lines values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [j.proposal_id, number, *(ln.get(c) for c in PROPOSAL_LINE_COLUMNS)],
+                )
+        con.execute(
+            "create or replace table recon.master_data_deltas (proposal_id varchar, target varchar, "
+            "party_type varchar, party_code varchar, name varchar, address_line1 varchar, city varchar, "
+            "state varchar, zip_code varchar, country_code varchar, email varchar, currency varchar)"
+        )
+        for d in deltas or []:
+            con.execute(
+                "insert into recon.master_data_deltas values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    d.get(c)
+                    for c in (
+                        "proposal_id",
+                        "target",
+                        "party_type",
+                        "party_code",
+                        "name",
+                        "address_line1",
+                        "city",
+                        "state",
+                        "zip_code",
+                        "country_code",
+                        "email",
+                        "currency",
+                    )
+                ],
+            )
+
+
+def settings_for(warehouse: Path, **overrides: Any) -> WritebackSettings:
+    values: dict[str, Any] = {"warehouse": warehouse, "retry_base_seconds": 0.0}
+    values.update(overrides)
+    return WritebackSettings(**values)
+
+
+# -- targets ------------------------------------------------------------------------------------------------
+
+
+def sage_target(db: Path, import_dir: Path, **kwargs: Any) -> Any:
+    from sandbox.sage100.vi_import import ViJob
+    from writeback import crash
+    from writeback.targets.sage100 import Sage100Target
+
+    return Sage100Target(ViJob(db, on_step=crash.point), import_dir, **kwargs)
+
+
+@contextmanager
+def running_xero(config: Any = None, scenario: Path = XERO_SCENARIO) -> Iterator[Any]:
+    from sandbox.serve import start_xero
+    from sandbox.xero.config import XeroConfig
+
+    handle = start_xero(scenario, config or XeroConfig())
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def xero_client(url: str, **kwargs: Any) -> Any:
+    from dlt_pipelines.xero import build_client
+
+    options: dict[str, Any] = {"retry_initial_wait": 0.01, "retry_max_wait": 0.2, "timeout": 10.0}
+    options.update(kwargs)
+    return build_client(
+        api_url=f"{url}/api.xro/2.0",
+        token_url=f"{url}/connect/token",
+        connections_url=f"{url}/connections",
+        **options,
+    )
+
+
+def xero_target(url: str, **kwargs: Any) -> Any:
+    from writeback.targets.xero import XeroTarget
+
+    return XeroTarget(xero_client(url, **kwargs), XERO_TENANT)
+
+
+def xero_get(url: str, resource: str, **params: Any) -> list[dict[str, Any]]:
+    """Read a resource through the API as any client would."""
+    client = xero_client(url)
+    try:
+        body = client.get(resource, XERO_TENANT, params=params or None) or {}
+    finally:
+        client.close()
+    return list(body.get(resource) or [])
+
+
+def sage_rows(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    from sandbox.sage100 import odbc
+
+    conn = odbc.connect(db)
+    try:
+        return [tuple(r) for r in conn.cursor().execute(sql, *params).fetchall()]
+    finally:
+        conn.close()

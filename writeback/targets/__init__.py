@@ -1,0 +1,2 @@
+"""Where approved proposals post: Sage 100 (Visual Integrator) and Xero (Accounting API), behind one
+interface (:class:`writeback.targets.base.Target`)."""
