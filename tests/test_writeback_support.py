@@ -392,3 +392,90 @@ def sage_rows(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in conn.cursor().execute(sql, *params).fetchall()]
     finally:
         conn.close()
+
+
+@dataclass
+class SageEnv:
+    """A Sage 100 sandbox company, a warehouse and a Sage 100 target, in one temporary folder."""
+
+    root: Path
+    db: Path
+    warehouse: Path
+    import_dir: Path
+
+    def target(self, **kwargs: Any) -> Any:
+        return sage_target(self.db, self.import_dir, **kwargs)
+
+    def settings(self, **overrides: Any) -> WritebackSettings:
+        return settings_for(self.warehouse, **overrides)
+
+    def run(self, **kwargs: Any) -> Any:
+        from writeback.runner import run_writeback
+
+        kwargs.setdefault("settings", self.settings())
+        kwargs.setdefault("targets", {"sage100": self.target()})
+        kwargs.setdefault("echo", lambda _line: None)
+        return run_writeback(target="sage100", **kwargs)
+
+    def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        return sage_rows(self.db, sql, *params)
+
+    def outbox(self) -> dict[str, tuple[str, str | None]]:
+        with duckdb.connect(str(self.warehouse)) as con:
+            return {
+                k: (s, e)
+                for k, s, e in con.execute(
+                    "select idempotency_key, state, coalesce(last_error, target_ref) from ops.outbox"
+                ).fetchall()
+            }
+
+
+def make_sage_env(root: Path) -> SageEnv:
+    root.mkdir(parents=True, exist_ok=True)
+    return SageEnv(root, build_sage_company(root), root / "wh.duckdb", root / "vi_import")
+
+
+def gl_journal(
+    pid: str,
+    amount: str = "125.50",
+    day: str = "2026-03-15",
+    debit: str = "6000-00-00",
+    credit: str = "1000-00-00",
+    target: str = "sage100",
+) -> Journal:
+    return Journal(
+        pid,
+        target,
+        day,
+        [line(debit, debit=amount, description="accrual"), line(credit, credit=amount)],
+        description=f"Accrual {pid}",
+    )
+
+
+def approve_all(warehouse: Path, *journals: Journal | str, who: str = "alice") -> None:
+    from writeback import approvals
+
+    for j in journals:
+        approvals.approve(
+            j if isinstance(j, str) else j.proposal_id, who=who, role="approver", warehouse=warehouse
+        )
+
+
+@contextmanager
+def company_locked(env: SageEnv) -> Iterator[Any]:
+    """Hold a write lock on the company (as a running Sage process would) and yield a Sage 100 target
+    that gives up quickly; reads still work, VI imports find the company busy."""
+    import sqlite3
+
+    from sandbox.sage100 import odbc
+    from sandbox.sage100.vi_import import ViJob
+    from writeback.targets.sage100 import Sage100Target
+
+    holder = sqlite3.connect(env.db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        conn = odbc.connection_string(env.db).replace(f"Timeout={odbc.BUSY_TIMEOUT_MS}", "Timeout=50")
+        yield Sage100Target(ViJob(conn), env.import_dir, busy_retries=1, busy_wait=0.01)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
