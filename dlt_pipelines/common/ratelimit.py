@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-_AWAIT_RELEASE = -1.0
-
 
 class DailyLimitReached(RuntimeError):
     """The API's daily call budget is spent; loading must stop and resume later."""
@@ -85,7 +83,7 @@ class CallLimiter:
                 if self._day_remaining is not None and self._day_remaining <= 0:
                     raise DailyLimitReached(self._day_retry_after, "no calls left today for this tenant")
                 delay = self._delay_locked()
-                if delay == _AWAIT_RELEASE:
+                if delay is None:  # every call of the window is still in flight: wait for one to finish
                     self.waits += 1
                     self._cond.wait(timeout=1.0)
                     continue
@@ -113,7 +111,8 @@ class CallLimiter:
             self._finished.append(self._clock())
             self._cond.notify_all()
 
-    def _delay_locked(self) -> float:
+    def _delay_locked(self) -> float | None:
+        """Seconds to wait before the next call may start; None: wait until a call in flight ends."""
         now = self._clock()
         delay = self._paused_until - now
         window_start = now - self.window_seconds
@@ -122,7 +121,7 @@ class CallLimiter:
         used = len(self._finished) + self._in_flight
         if self.per_minute is not None and used >= self.per_minute:
             if not self._finished:
-                return _AWAIT_RELEASE  # every call of the window is still in flight
+                return None
             # the oldest finished call leaves the window first (in-flight ones leave later still)
             delay = max(delay, self._finished[0] + self.window_seconds - now, 1e-3)
         if self._server_min_remaining is not None and self._server_min_remaining <= 0:
