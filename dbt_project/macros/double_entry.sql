@@ -107,17 +107,37 @@ inner join docs as d on d.document_key = e.entry_group_key
 {#- Payments: the bank line at the payment's rate, the control line at the document's rate, and the
     difference in base currency to the realized FX gain/loss account (zero lines are left out). -#}
 {% macro payment_gl_entries(payments, documents, system) -%}
-with pays as (
+with pays_raw as (
     select
         p.*,
         -- receipts and refunds of supplier credit debit the bank
         case when p.payment_type in ('customer_receipt', 'vendor_refund') then 1 else -1 end as bank_direction,
         case when p.payment_type in ('customer_receipt', 'customer_refund') then 'ar_control' else 'ap_control' end as control_role,
+        d.total_amount as document_total,
+        d.base_total_amount as document_base_total,
         {{ to_base_currency('p.amount', 'coalesce(d.native_rate, p.native_rate)', 'coalesce(d.rate_method, p.rate_method)') }}
-            as control_base_amount
+            as amount_at_document_rate
     from {{ payments }} as p
     left join {{ documents }} as d on d.document_key = p.document_key
-    where p.is_posted and p.payment_type <> 'other'
+    -- money not applied to a document (bank receipts, prepayments) posts through its bank transaction
+    where p.is_posted and p.payment_type <> 'other' and coalesce(p.payment_source, 'payment') = 'payment'
+),
+
+pays as (
+    -- the payment that settles a document clears what is left of it in base currency (as ledgers do),
+    -- the others relieve it at the document's rate; the difference to the bank is realized FX
+    select
+        *,
+        case
+            when document_total is not null
+                and sum(amount) over w_upto = document_total
+                then document_base_total - coalesce(sum(amount_at_document_rate) over w_before, 0)
+            else amount_at_document_rate
+        end as control_base_amount
+    from pays_raw
+    window
+        w_upto as (partition by document_key order by payment_date, payment_key rows between unbounded preceding and current row),
+        w_before as (partition by document_key order by payment_date, payment_key rows between unbounded preceding and 1 preceding)
 ),
 
 controls as (

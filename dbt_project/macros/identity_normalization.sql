@@ -82,3 +82,13 @@
         )
     )
 {%- endmacro %}
+
+{#- Similarity of two descriptions (accounts, items) in 0..1: half Jaro-Winkler of the texts, half the
+    share of words they have in common (Jaccard), so a shared generic word ("account") weighs little. -#}
+{% macro text_similarity(a, b) -%}
+    (0.5 * jaro_winkler_similarity(coalesce({{ a }}, ''), coalesce({{ b }}, ''))
+     + 0.5 * coalesce(
+        len(list_intersect(list_distinct(string_split(coalesce({{ a }}, ''), ' ')), list_distinct(string_split(coalesce({{ b }}, ''), ' '))))
+        / nullif(len(list_distinct(list_concat(string_split(coalesce({{ a }}, ''), ' '), string_split(coalesce({{ b }}, ''), ' ')))), 0),
+        0))
+{%- endmacro %}

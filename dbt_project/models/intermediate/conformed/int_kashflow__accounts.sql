@@ -13,11 +13,13 @@ select
     n.nominal_name as account_name,
     coalesce(n.nominal_type, n.nominal_sub_type) as native_type,
     coalesce(m.account_class, m2.account_class, case when b.bank_account_code is not null then 'asset' end) as account_class,
-    cast(null as varchar) as system_account,
+    -- KashFlow flags its control accounts (Debtors, Creditors, VAT, Bank): kept like Xero's SystemAccount
+    upper(n.control_account_classification) as system_account,
     case when coalesce(n.is_archived, false) then 'archived' else 'active' end as status,
     case when coalesce(n.is_archived, false) then 'inactive' else 'active' end as status_normalized,
     not coalesce(n.is_archived, false) as is_active,
-    b.bank_account_code is not null or coalesce(n.nominal_type, n.nominal_sub_type) = 'Bank' as is_bank,
+    b.bank_account_code is not null or coalesce(n.nominal_type, n.nominal_sub_type) = 'Bank'
+        or upper(n.control_account_classification) = 'BANK' as is_bank,
     b.currency_code,
     cast(null as varchar) as tax_type,
     cast(null as varchar) as tenant_id,

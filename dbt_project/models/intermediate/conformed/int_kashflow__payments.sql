@@ -1,5 +1,7 @@
 -- KashFlow payment lines of invoices and purchases, one row per line. KashFlow records payments in
 -- the document's currency without a rate of their own: the document's rate converts them.
+-- A bank receipt from a customer (a bank transaction with a CustomerCode, e.g. a payment on account)
+-- is a payment not applied to any document (payment_source 'bank_transaction').
 with lines as (
     select *, 'invoice' as parent from {{ ref('stg_kashflow__invoice_payment_lines') }}
     union all by name
@@ -23,6 +25,7 @@ banks as (
 )
 
 select
+    'payment' as payment_source,
     'kashflow:payment:' || l.parent || ':' || h.native_id || ':'
         || coalesce(cast(l.payment_id as varchar), cast(l.list_index + 1 as varchar)) as payment_key,
     'kashflow' as system,
@@ -63,3 +66,39 @@ inner join headers as h on h._dlt_id = l._dlt_parent_id and h.parent = l.parent
 left join documents as d on d.native_id = h.native_id
     and d.ledger_side = case when l.parent = 'invoice' then 'receivable' else 'payable' end
 left join banks as b on b.bank_account_id = l.bank_account_id
+
+union all by name
+
+select
+    'bank_transaction' as payment_source,
+    'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) as payment_key,
+    'kashflow' as system,
+    'customer_receipt' as payment_type,
+    case when coalesce(t.is_advance_payment, false) then 'advance_payment' else 'bank_receipt' end as native_payment_type,
+    cast(t.bank_transaction_id as varchar) as native_id,
+    coalesce(t.reference, cast(t.bank_transaction_id as varchar)) as payment_reference,
+    t.reference,
+    cast(null as varchar) as payment_group_ref,
+    t.transaction_date as payment_date,
+    strftime(t.transaction_date, '%Y-%m') as period,
+    'kashflow:customer:' || t.customer_code as party_key,
+    cast(null as varchar) as document_key,
+    cast(null as varchar) as document_number,
+    cast(null as varchar) as document_type,
+    coalesce(t.amount, 0) as amount,
+    t.currency_code,
+    case when coalesce(t.exchange_rate, 0) in (0, 1) then cast(1 as decimal(18, 10)) else {{ inverse_rate('t.exchange_rate') }} end as exchange_rate,
+    coalesce(nullif(t.exchange_rate, 0), 1) as native_rate,
+    'divide' as rate_method,
+    {{ to_base_currency('coalesce(t.amount, 0)', 't.exchange_rate', "'divide'") }} as base_amount,
+    base.base_currency,
+    b.bank_account_code,
+    'posted' as status,
+    'posted' as status_normalized,
+    true as is_posted,
+    t._dlt_load_id,
+    t._loaded_at
+from {{ ref('stg_kashflow__bank_transactions') }} as t
+cross join (select base_currency from {{ ref('int_base_currencies') }} where system = 'kashflow') as base
+left join banks as b on b.bank_account_id = t.bank_account_id
+where t.customer_code is not null and lower(t.transaction_type) like 'receipt%'

@@ -1,6 +1,9 @@
 -- Xero payments, one row per payment (each Xero payment applies to one invoice, bill or credit note).
 -- Amount is in the document's currency; exchange_rate is base units per document unit at the payment
 -- (1 / the payment's CurrencyRate), so base_amount is what the bank received in base currency.
+-- Money received from a customer (or paid to a supplier) without an invoice - a bank transaction of
+-- type RECEIVE-/SPEND-PREPAYMENT or -OVERPAYMENT, or a plain RECEIVE from a contact who is a customer -
+-- is a payment too, not applied to any document (payment_source 'bank_transaction').
 with payments as (
     select * from {{ ref('stg_xero__payments') }}
 ),
@@ -16,6 +19,7 @@ base as (
 
 select
     'xero:payment:' || p.payment_id as payment_key,
+    'payment' as payment_source,
     'xero' as system,
     case
         when p.payment_type in ('ACCRECPAYMENT', 'ARPREPAYMENTPAYMENT', 'AROVERPAYMENTPAYMENT') then 'customer_receipt'
@@ -61,3 +65,45 @@ select
 from payments as p
 cross join base
 left join documents as d on d.native_id = coalesce(p.invoice_id, p.credit_note_id)
+
+union all by name
+
+select
+    'xero:bank_transaction:' || t.bank_transaction_id as payment_key,
+    'bank_transaction' as payment_source,
+    'xero' as system,
+    case when t.transaction_type like 'RECEIVE%' then 'customer_receipt' else 'vendor_payment' end as payment_type,
+    t.transaction_type as native_payment_type,
+    t.bank_transaction_id as native_id,
+    coalesce(t.reference, t.bank_transaction_id) as payment_reference,
+    t.reference,
+    cast(null as varchar) as payment_group_ref,
+    t.transaction_date as payment_date,
+    strftime(t.transaction_date, '%Y-%m') as period,
+    'xero:' || case when t.transaction_type like 'RECEIVE%' then 'customer' else 'vendor' end || ':' || t.contact_id as party_key,
+    cast(null as varchar) as document_key,
+    cast(null as varchar) as document_number,
+    cast(null as varchar) as document_type,
+    coalesce(t.total, 0) as amount,
+    coalesce(t.currency_code, base.base_currency) as currency_code,
+    {{ inverse_rate('t.currency_rate') }} as exchange_rate,
+    coalesce(nullif(t.currency_rate, 0), 1) as native_rate,
+    'divide' as rate_method,
+    {{ to_base_currency('coalesce(t.total, 0)', 't.currency_rate', "'divide'") }} as base_amount,
+    base.base_currency,
+    cast(null as decimal(18, 2)) as bank_amount,
+    t.bank_account_code,
+    t.status,
+    t.status_normalized,
+    t.is_posted,
+    t.is_reconciled,
+    t.tenant_id,
+    t.updated_at,
+    t._dlt_load_id,
+    t._loaded_at
+from {{ ref('stg_xero__bank_transactions') }} as t
+cross join base
+left join {{ ref('stg_xero__contacts') }} as c on c.contact_id = t.contact_id
+where t.contact_id is not null
+    and (t.transaction_type in ('RECEIVE-PREPAYMENT', 'RECEIVE-OVERPAYMENT', 'SPEND-PREPAYMENT', 'SPEND-OVERPAYMENT')
+         or (t.transaction_type = 'RECEIVE' and coalesce(c.is_customer, false)))

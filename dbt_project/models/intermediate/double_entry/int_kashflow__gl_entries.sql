@@ -1,13 +1,129 @@
--- KashFlow's postings derived from its documents (invoices, purchases and their credit notes) and
--- payment lines, in document and base currency. KashFlow's API exposes no journal of its own.
+-- KashFlow's postings derived from its documents (invoices, purchases and their credit notes),
+-- payment lines, bank transactions and nominal journals, in document and base currency.
 with document_entries as (
     {{ document_gl_entries(ref('int_kashflow__documents'), ref('int_kashflow__document_lines'), 'kashflow') }}
 ),
 
 payment_entries as (
     {{ payment_gl_entries(ref('int_kashflow__payments'), ref('int_kashflow__documents'), 'kashflow') }}
+),
+
+controls as (
+    select role, account_code from {{ ref('int_ledger__control_accounts') }} where system = 'kashflow'
+),
+
+base as (
+    select base_currency from {{ ref('int_base_currencies') }} where system = 'kashflow'
+),
+
+banks as (
+    select bank_account_id, bank_account_code from {{ ref('stg_kashflow__bank_accounts') }}
+),
+
+bank_transactions as (
+    select
+        t.*,
+        b.bank_account_code,
+        -- a receipt debits the bank and credits the nominal (and VAT); Amount is gross
+        case when lower(t.transaction_type) like 'receipt%' then -1 else 1 end as direction
+    from {{ ref('stg_kashflow__bank_transactions') }} as t
+    left join banks as b on b.bank_account_id = t.bank_account_id
+),
+
+bank_raw as (
+    select
+        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) || ':1' as gl_entry_key,
+        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) as entry_group_key,
+        1 as line_number, 'line' as entry_role, t.nominal_code as account_code, t.description,
+        t.direction * (coalesce(t.amount, 0) - coalesce(t.vat_amount, 0)) as amount,
+        t.direction * {{ to_base_currency('coalesce(t.amount, 0) - coalesce(t.vat_amount, 0)', 't.exchange_rate', "'divide'") }} as base_amount
+    from bank_transactions as t
+    union all
+    select
+        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) || ':tax',
+        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar),
+        100000, 'tax', c.account_code, 'VAT',
+        t.direction * coalesce(t.vat_amount, 0),
+        t.direction * {{ to_base_currency('coalesce(t.vat_amount, 0)', 't.exchange_rate', "'divide'") }}
+    from bank_transactions as t
+    left join controls as c on c.role = case when t.direction = -1 then 'sales_tax' else 'purchase_tax' end
+    where coalesce(t.vat_amount, 0) <> 0
+),
+
+bank_totals as (
+    select entry_group_key, sum(amount) as amount, sum(base_amount) as base_amount from bank_raw group by all
+),
+
+bank_entries as (
+    select * from bank_raw
+    union all
+    select
+        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) || ':bank',
+        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar),
+        0, 'bank', t.bank_account_code, 'Bank', -b.amount, -b.base_amount
+    from bank_transactions as t
+    inner join bank_totals as b on b.entry_group_key = 'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar)
+),
+
+bank_transaction_entries as (
+    select
+        e.gl_entry_key,
+        e.entry_group_key,
+        'kashflow' as system,
+        'bank_transaction' as source_type,
+        cast(t.bank_transaction_id as varchar) as source_native_id,
+        t.reference as document_number,
+        t.transaction_date as posting_date,
+        strftime(t.transaction_date, '%Y-%m') as period,
+        e.account_code,
+        e.description,
+        case when t.customer_code is not null then 'kashflow:customer:' || t.customer_code
+             when t.supplier_code is not null then 'kashflow:vendor:' || t.supplier_code end as party_key,
+        e.line_number,
+        e.entry_role,
+        cast(e.amount as decimal(18, 2)) as amount,
+        coalesce(t.currency_code, base.base_currency) as currency_code,
+        cast(e.base_amount as decimal(18, 2)) as base_amount,
+        base.base_currency,
+        t._dlt_load_id
+    from bank_entries as e
+    inner join bank_transactions as t on 'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) = e.entry_group_key
+    cross join base
+),
+
+journals as (
+    select * from {{ ref('stg_kashflow__journals') }}
+),
+
+journal_entries as (
+    select
+        'kashflow:journal:' || cast(j.journal_id as varchar) || ':' || cast(l.list_index + 1 as varchar) as gl_entry_key,
+        'kashflow:journal:' || cast(j.journal_id as varchar) as entry_group_key,
+        'kashflow' as system,
+        'manual_journal' as source_type,
+        cast(j.journal_id as varchar) as source_native_id,
+        j.journal_number as document_number,
+        j.journal_date as posting_date,
+        strftime(j.journal_date, '%Y-%m') as period,
+        l.nominal_code as account_code,
+        coalesce(l.description, j.narrative) as description,
+        cast(null as varchar) as party_key,
+        cast(l.list_index + 1 as integer) as line_number,
+        'line' as entry_role,
+        cast(coalesce(l.debit, 0) - coalesce(l.credit, 0) as decimal(18, 2)) as amount,
+        base.base_currency as currency_code,
+        cast(coalesce(l.debit, 0) - coalesce(l.credit, 0) as decimal(18, 2)) as base_amount,
+        base.base_currency,
+        j._dlt_load_id
+    from {{ ref('stg_kashflow__journal_lines') }} as l
+    inner join journals as j on j._dlt_id = l._dlt_parent_id
+    cross join base
 )
 
 select * from document_entries
 union all by name
 select * from payment_entries
+union all by name
+select * from bank_transaction_entries
+union all by name
+select * from journal_entries

@@ -1,14 +1,15 @@
 -- The account each ledger posts a role to when documents do not name it (receivable and payable
 -- control, sales and purchase tax, realized FX gain/loss, rounding). In order of precedence:
 --   1. the `control_accounts` seed (a person's choice);
---   2. Xero's SystemAccount flags (DEBTORS, CREDITORS, GST / SALESTAX, REALISEDCURRENCYGAIN, ROUNDING);
+--   2. the ledger's own control flags: Xero's SystemAccount (DEBTORS, CREDITORS, GST / SALESTAX,
+--      REALISEDCURRENCYGAIN, ROUNDING), KashFlow's ControlAccountClassification (Debtors, Creditors, VAT);
 --   3. the account's name (e.g. "Accounts Receivable", "Trade Debtors", "VAT Control",
 --      "Exchange Rate Variance") among accounts of the right class, lowest code first.
 {%- set roles = [
     ('ar_control', 'asset', "('DEBTORS')", '(receivable|debtor)'),
     ('ap_control', 'liability', "('CREDITORS')", '(payable|creditor)'),
-    ('sales_tax', 'liability', "('GST', 'SALESTAX', 'TAX')", '(sales tax|vat|gst|tax control|tax payable)'),
-    ('purchase_tax', 'liability', "('GST', 'SALESTAX', 'TAX')", '(purchase tax|input vat|vat|gst|sales tax|tax control)'),
+    ('sales_tax', 'liability', "('GST', 'SALESTAX', 'TAX', 'VAT')", '(sales tax|vat|gst|tax control|tax payable)'),
+    ('purchase_tax', 'liability', "('GST', 'SALESTAX', 'TAX', 'VAT')", '(purchase tax|input vat|vat|gst|sales tax|tax control)'),
     ('fx_gain_loss', 'any', "('REALISEDCURRENCYGAIN')", '(realis|realiz|exchange|currency|fx)'),
     ('rounding', 'any', "('ROUNDING')", '(rounding)'),
 ] %}
@@ -25,7 +26,7 @@ candidates as (
         '{{ role }}' as role,
         account_code,
         case when system_account in {{ system_accounts }} then 2 else 3 end as precedence,
-        case when system_account in {{ system_accounts }} then 'xero system account ' || system_account
+        case when system_account in {{ system_accounts }} then system || ' control flag ' || system_account
              else 'account name "' || account_name || '"' end as source
     from accounts
     where is_active

@@ -2,6 +2,9 @@
 --   lines: a line of a linked ledger document and a line of its Sage 100 document with the same net amount;
 --   gl:    a ledger posting of a linked document and a Sage 100 GL detail posting of that document
 --          (GL_DetailPosting.DocumentNo) with the same base amount and sign;
+--   amount: a ledger posting not tied to a linked document (payments, bank transactions, journals) and
+--          a Sage 100 GL detail posting of the same base amount and sign within
+--          `account_evidence_days` days (amounts seen more than 5 times a day on a side are skipped);
 --   role:  both accounts play the same control role (receivable, payable, tax) in their system.
 with links as (
     select * from {{ ref('int_documents__links') }}
@@ -52,6 +55,36 @@ gl_pairs as (
     where g.account_code is not null and g.base_amount <> 0
 ),
 
+linked_groups as (
+    select ledger_document_key as entry_group_key from links
+),
+
+loose_ledger as (
+    select g.system, g.account_code, g.posting_date, g.base_amount
+    from ledger_gl as g
+    where g.source_type in ('payment', 'bank_transaction', 'manual_journal')
+        and g.account_code is not null and g.base_amount <> 0
+        and g.entry_group_key not in (select entry_group_key from linked_groups)
+    qualify count(*) over (partition by g.system, g.posting_date, g.base_amount) <= 5
+),
+
+loose_sage as (
+    select s.account_code, s.posting_date, s.base_amount
+    from sage_gl as s
+    where s.base_amount <> 0
+    qualify count(*) over (partition by s.posting_date, s.base_amount) <= 5
+),
+
+amount_pairs as (
+    select l.system, l.account_code as source_account_code, s.account_code as sage100_account, 'amount' as kind,
+        abs(l.base_amount) as amount
+    from loose_ledger as l
+    inner join loose_sage as s
+        on s.base_amount = l.base_amount
+        and s.posting_date between l.posting_date - {{ var('account_evidence_days', 3) }}
+                               and l.posting_date + {{ var('account_evidence_days', 3) }}
+),
+
 sage_roles as (
     select 'ar_control' as role, a.account
     from {{ ref('stg_sage100__ar_divisions') }} as d
@@ -77,6 +110,8 @@ all_pairs as (
     select * from line_pairs
     union all
     select * from gl_pairs
+    union all
+    select * from amount_pairs
     union all
     select * from role_pairs
 )

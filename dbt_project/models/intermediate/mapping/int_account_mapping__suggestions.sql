@@ -39,7 +39,7 @@ scored as (
         s.account_code as sage100_account,
         s.account_name as sage100_account_name,
         s.account_class as sage100_account_class,
-        round({{ name_similarity(normalize_text('l.account_name'), normalize_text('s.account_name')) }}, 4) as name_similarity,
+        round({{ text_similarity(normalize_text('l.account_name'), normalize_text('s.account_name')) }}, 4) as name_similarity,
         coalesce(l.account_class = s.account_class, false) as class_match,
         coalesce(e.postings, 0) as matching_postings,
         coalesce(t.total_postings, 0) as source_postings,

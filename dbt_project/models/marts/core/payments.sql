@@ -17,6 +17,7 @@ with unioned as (
 
 select
     payment_key,
+    coalesce(payment_source, 'payment') as payment_source,
     case when system = 'kashflow' then coalesce(document_key, payment_key) else payment_key end as refresh_key,
     system,
     payment_type,

@@ -1,7 +1,7 @@
 -- KashFlow bankaccounts: Bank accounts (their Code is the nominal code they post to).
 -- KashFlow date strings as dates/timestamps, amounts as DECIMAL(18,2), codes as text.
 with source as (
-    {{ raw_source('kashflow', 'bankaccounts', ['id', 'code', 'name', 'account_number', 'sort_code', 'balance', 'is_default', 'account_type', 'currency__code', 'currency__exchange_rate'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
+    {{ raw_source('kashflow', 'bankaccounts', ['id', 'code', 'name', 'account_number', 'sort_code', 'balance', 'is_default', 'account_type', 'currency_code', 'currency__code', 'iban', 'bic'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
 ),
 
 renamed as (
@@ -15,8 +15,9 @@ renamed as (
         {{ to_money('balance') }} as balance,
         {{ to_bool('is_default') }} as is_default,
         cast(account_type as bigint) as account_type,
-        {{ clean_string('currency__code') }} as currency_code,
-        {{ to_decimal('currency__exchange_rate', 18, 10) }} as currency_exchange_rate,
+        coalesce({{ clean_string('currency_code') }}, {{ clean_string('currency__code') }}) as currency_code,
+        {{ clean_string('iban') }} as iban,
+        {{ clean_string('bic') }} as bic,
         _dlt_id,
         _dlt_load_id,
         {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at

@@ -1,7 +1,7 @@
 -- KashFlow customers: Customers.
 -- KashFlow date strings as dates/timestamps, amounts as DECIMAL(18,2), codes as text.
 with source as (
-    {{ raw_source('kashflow', 'customers', ['id', 'code', 'name', 'email', 'vat_number', 'telephone', 'contact_name', 'currency__code', 'currency__exchange_rate', 'payment_terms__days', 'payment_terms__type', 'outstanding_balance', 'total_paid_amount', 'is_archived', 'created_date', 'last_updated_date', 'address__line1', 'address__line2', 'address__line3', 'address__line4', 'address__post_code', 'address__country_code', 'address__country_name'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
+    {{ raw_source('kashflow', 'customers', ['id', 'code', 'name', 'display_name', 'email', 'vat_number', 'telephone_number', 'mobile_number', 'website', 'default_nominal_code', 'currency__code', 'currency__exchange_rate', 'payment_terms__days', 'payment_terms__type', 'outstanding_balance', 'total_paid_amount', 'is_archived', 'created_date', 'last_updated_date', 'address__line1', 'address__line2', 'address__line3', 'address__line4', 'address__post_code', 'address__country_code', 'address__country_name'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
 ),
 
 renamed as (
@@ -10,10 +10,13 @@ renamed as (
         cast(id as bigint) as customer_id,
         {{ clean_string('code') }} as customer_code,
         {{ clean_string('name') }} as customer_name,
+        {{ clean_string('display_name') }} as display_name,
         {{ clean_string('email') }} as email,
         {{ clean_string('vat_number') }} as vat_number,
-        {{ clean_string('telephone') }} as telephone,
-        {{ clean_string('contact_name') }} as contact_name,
+        {{ clean_string('telephone_number') }} as telephone,
+        {{ clean_string('mobile_number') }} as mobile,
+        {{ clean_string('website') }} as website,
+        {{ clean_string('default_nominal_code') }} as default_nominal_code,
         {{ clean_string('currency__code') }} as currency_code,
         {{ to_decimal('currency__exchange_rate', 18, 10) }} as currency_exchange_rate,
         cast(payment_terms__days as bigint) as payment_terms_days,

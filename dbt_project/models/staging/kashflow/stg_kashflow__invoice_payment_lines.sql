@@ -1,16 +1,19 @@
 -- KashFlow invoices__payment_lines: Payments received against sales invoices.
 -- KashFlow date strings as dates/timestamps, amounts as DECIMAL(18,2), codes as text.
 with source as (
-    {{ raw_source('kashflow', 'invoices__payment_lines', ['id', 'date', 'amount', 'method', 'account_id', 'note', 'payment_processor', 'bulk_payment_number', 'vat_return_id', 'is_payment_credit_note', 'object_number', 'paid_date'], dlt_columns=['_dlt_load_id', '_dlt_id', '_dlt_parent_id', '_dlt_root_id', '_dlt_list_idx']) }}
+    {{ raw_source('kashflow', 'invoices__payment_lines', ['id', 'invoice_number', 'date', 'amount', 'method', 'reference', 'bank_transaction_id', 'account_id', 'note', 'payment_processor', 'bulk_payment_number', 'vat_return_id', 'is_payment_credit_note', 'object_number', 'paid_date'], dlt_columns=['_dlt_load_id', '_dlt_id', '_dlt_parent_id', '_dlt_root_id', '_dlt_list_idx']) }}
 ),
 
 renamed as (
     select
         'kashflow' as system,
         cast(id as bigint) as payment_id,
+        {{ clean_string('invoice_number') }} as invoice_number,
         {{ kashflow_date('date') }} as payment_date,
         {{ to_money('amount') }} as amount,
         cast(method as bigint) as method,
+        {{ clean_string('reference') }} as reference,
+        cast(bank_transaction_id as bigint) as bank_transaction_id,
         cast(account_id as bigint) as bank_account_id,
         {{ clean_string('note') }} as note,
         {{ clean_string('payment_processor') }} as payment_processor,

@@ -1,7 +1,7 @@
 -- KashFlow purchases: Purchase invoices (bills).
 -- KashFlow date strings as dates/timestamps, amounts as DECIMAL(18,2), codes as text, status through status_map.
 with source as (
-    {{ raw_source('kashflow', 'purchases', ['id', 'number', 'supplier_id', 'supplier_code', 'supplier_name', 'supplier_reference', 'issued_date', 'due_date', 'paid_date', 'last_payment_date', 'status', 'net_amount', 'vat_amount', 'gross_amount', 'home_currency_gross_amount', 'total_paid_amount', 'due_amount', 'currency__code', 'currency__exchange_rate', 'last_updated_date'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
+    {{ raw_source('kashflow', 'purchases', ['id', 'number', 'supplier_id', 'supplier_code', 'supplier_name', 'supplier_reference', 'issued_date', 'due_date', 'paid_date', 'last_payment_date', 'status', 'net_amount', 'vat_amount', 'gross_amount', 'home_currency_gross_amount', 'total_paid_amount', 'due_amount', 'currency__code', 'currency__exchange_rate', 'created_date', 'last_updated_date'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
 ),
 
 renamed as (
@@ -26,6 +26,7 @@ renamed as (
         {{ to_money('due_amount') }} as due_amount,
         {{ clean_string('currency__code') }} as currency_code,
         {{ to_decimal('currency__exchange_rate', 18, 10) }} as exchange_rate,
+        {{ kashflow_timestamp('created_date') }} as created_at,
         {{ kashflow_timestamp('last_updated_date') }} as updated_at,
         _dlt_id,
         _dlt_load_id,
