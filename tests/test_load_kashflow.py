@@ -96,6 +96,7 @@ def test_full_load_matches_scenario_counts_and_sums(tmp_path, monkeypatch):
 
         second, _ = _load(warehouse, monkeypatch, handle, per_page=100)
     assert second.status == "ok"
+    assert second.summary["rows"] == {}, "a second run must load nothing new"
     assert table_counts(warehouse, "raw_kashflow") == counts
     assert query(warehouse, "select count(*) - count(distinct number) from raw_kashflow.invoices") == [(0,)]
 
@@ -162,3 +163,32 @@ def test_memorable_letters_picks_requested_positions():
     ]
     with pytest.raises(KashflowError, match="has 3 letters"):
         memorable_letters("abc", [{"Position": 5}])
+
+
+def test_a_changed_document_is_the_only_one_loaded_again(tmp_path, monkeypatch):
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=40)
+    warehouse = tmp_path / "w.duckdb"
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        assert _load(warehouse, monkeypatch, handle)[0].status == "ok"
+    before = table_counts(warehouse, "raw_kashflow")
+    path = scenario / "kashflow" / "invoices.json"
+    records = json.loads(path.read_text())
+    records[3]["Status"] = "Paid"
+    records[3]["LineItems"][0]["Description"] = "changed in KashFlow"
+    path.write_text(json.dumps(records))
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        result, _ = _load(warehouse, monkeypatch, handle)
+    assert result.status == "ok"
+    assert result.summary["rows"]["invoices"] == 1
+    assert table_counts(warehouse, "raw_kashflow") == before
+    number = records[3]["Number"]
+    assert query(warehouse, "select status from raw_kashflow.invoices where number = ?", [number]) == [
+        ("Paid",)
+    ]
+    lines = query(
+        warehouse,
+        "select l.description from raw_kashflow.invoices__line_items l join raw_kashflow.invoices i "
+        "on l._dlt_parent_id = i._dlt_id where i.number = ? order by l.number",
+        [number],
+    )
+    assert lines[0] == ("changed in KashFlow",) and len(lines) == len(records[3]["LineItems"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -49,6 +51,21 @@ def with_details(
     return list(pool.map(complete, items))
 
 
+def content_hash(record: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def changed_only(records: list[dict[str, Any]], key: str, hashes: dict[str, str]) -> list[dict[str, Any]]:
+    """Records new or different since the last load (``hashes`` maps key -> content hash, kept in state)."""
+    changed = []
+    for record in records:
+        ident, digest = str(record.get(key)), content_hash(record)
+        if hashes.get(ident) != digest:
+            hashes[ident] = digest
+            changed.append(record)
+    return changed
+
+
 def make_resource(
     client: KashflowClient, resource: Resource, stats: LoadStats, per_page: int, detail_workers: int
 ):
@@ -62,6 +79,8 @@ def make_resource(
         parallelized=True,
     )
     def fetch() -> Iterator[Any]:
+        # KashFlow has no modified-since filter: everything is read, only what changed is loaded
+        hashes: dict[str, str] = dlt.current.resource_state().setdefault("content_hashes", {})
         pages = client.iter_pages(resource.path, per_page=per_page, resource=resource.path)
         with ThreadPoolExecutor(max_workers=detail_workers, thread_name_prefix=f"kf-{resource.path}") as pool:
             try:
@@ -77,6 +96,7 @@ def make_resource(
                     items, FIELD_RULES, source="kashflow", resource=resource.path, key_field=resource.key
                 )
                 stats.page(resource.path, len(good))
+                good = changed_only(good, resource.key, hashes)
                 if bad:
                     stats.quarantine(resource.path, len(bad))
                     for row in bad:
