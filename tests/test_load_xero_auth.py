@@ -136,3 +136,22 @@ def test_token_store_writes_atomically(tmp_path):
     store.path.write_text("{not json")
     with pytest.raises(RuntimeError, match="cannot be read"):
         store.load()
+
+
+def test_a_token_refused_every_time_ends_as_a_401_error(tmp_path):
+    from dlt_pipelines.xero import build_client
+    from dlt_pipelines.xero.client import XeroApiError
+    from sandbox.faults import FaultSpec
+
+    expected = write_xero_scenario(tmp_path / "scn", invoices=3)
+    with xero_sandbox(tmp_path / "scn", faults=FaultSpec.parse("token_expiry_rate=1")) as handle:
+        client = build_client(
+            api_url=f"{handle.url}/api.xro/2.0",
+            token_url=f"{handle.url}/connect/token",
+            retry_attempts=2,
+            retry_initial_wait=0.01,
+            retry_max_wait=0.01,
+        )
+        with pytest.raises(XeroApiError) as refused:
+            client.get("Invoices", expected["tenant_id"])
+    assert refused.value.status == 401 and "check the app's scopes" in str(refused.value)

@@ -37,6 +37,10 @@ class XeroApiError(RuntimeError):
         self.body = body
 
 
+class TokenRefused(TransientError):
+    """A just-renewed token was refused: retried (early expiry), a 401 ``XeroApiError`` if it persists."""
+
+
 @dataclass
 class LimitSettings:
     """Xero's per-tenant limits (overridable for tests or lifted sandboxes)."""
@@ -101,9 +105,12 @@ class XeroClient:
         extra = dict(headers or {})
         if idempotency_key:
             extra["Idempotency-Key"] = idempotency_key
-        for attempt in retrying(self.retry, on_retry=self._count_retry, sleep=self.sleep):
-            with attempt:
-                return self._send_once(method, url, tenant_id, params, json, extra, resource)
+        try:
+            for attempt in retrying(self.retry, on_retry=self._count_retry, sleep=self.sleep):
+                with attempt:
+                    return self._send_once(method, url, tenant_id, params, json, extra, resource)
+        except TokenRefused as exc:
+            raise XeroApiError(401, str(exc)) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def get(self, path: str, tenant_id: str, **kwargs: Any) -> Any:
@@ -148,7 +155,7 @@ class XeroClient:
                 if not renewed:
                     continue
                 # refused right after renewal (expired early?): retry; persistent refusal ends the load
-                raise TransientError(
+                raise TokenRefused(
                     "Xero refused a fresh access token; check the app's scopes and tenant access"
                 )
             if status == 429:
