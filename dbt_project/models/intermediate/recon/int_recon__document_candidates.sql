@@ -1,0 +1,77 @@
+-- Candidate pairs of a ledger document and a Sage 100 document, found through blocking keys only:
+--   * a shared number key (see int_recon__document_keys; the strongest kind pair wins), or
+--   * the same resolved party and the same total within recon_date_window_days (no number evidence).
+-- Each candidate carries what agrees (number, party by identity resolution, amount, dates) for the
+-- pairing in int_recon__document_pairs.
+with docs as (
+    select * from {{ ref('int_recon__documents') }}
+),
+
+keys as (
+    select * from {{ ref('int_recon__document_keys') }}
+),
+
+kind_pairs as (
+    -- (ledger key kind, Sage 100 key kind, strength)
+    select * from (values
+        ('number', 'number', 3),
+        ('number_digits', 'number_digits', 2),
+        ('number', 'comment', 2),
+        ('number_digits', 'comment', 2),
+        ('reference', 'number', 2),
+        ('reference_digits', 'number_digits', 2),
+        ('reference', 'comment', 2),
+        ('reference', 'reference', 1)
+    ) as t(ledger_kind, sage100_kind, strength)
+),
+
+by_number as (
+    select l.document_key as ledger_document_key, s.document_key as sage100_document_key, max(k.strength) as number_strength
+    from keys as l
+    inner join keys as s on s.key_value = l.key_value and s.side = 'sage100'
+    inner join kind_pairs as k on k.ledger_kind = l.key_kind and k.sage100_kind = s.key_kind
+    where l.side = 'ledger'
+    group by all
+),
+
+ledger as (
+    select * from docs where side = 'ledger'
+),
+
+sage as (
+    select * from docs where side = 'sage100'
+),
+
+by_party_amount as (
+    select l.document_key as ledger_document_key, s.document_key as sage100_document_key, 0 as number_strength
+    from ledger as l
+    inner join sage as s
+        on s.party_key = l.identity_sage100_party_key
+        and s.total_amount = l.total_amount
+        and s.document_type = l.document_type
+    where abs({{ recon_days('l.issue_date', 's.posting_date') }}) <= {{ var('recon_date_window_days', 10) }}
+),
+
+candidates as (
+    select ledger_document_key, sage100_document_key, max(number_strength) as number_strength
+    from (select * from by_number union all select * from by_party_amount)
+    group by all
+)
+
+select
+    c.ledger_document_key,
+    c.sage100_document_key,
+    c.number_strength,
+    l.system as ledger_system,
+    l.document_type,
+    l.party_key as ledger_party_key,
+    s.party_key as sage100_party_key,
+    coalesce(l.identity_sage100_party_key = s.party_key, false) as identity_party_agrees,
+    abs(l.total_amount - s.total_amount) <= {{ var('recon_amount_tolerance', 0.01) }} as amount_agrees,
+    l.currency_code = s.currency_code as currency_agrees,
+    abs({{ recon_days('l.issue_date', 's.posting_date') }}) as days_apart,
+    s.posting_date as sage100_posting_date
+from candidates as c
+inner join ledger as l on l.document_key = c.ledger_document_key
+inner join sage as s on s.document_key = c.sage100_document_key
+where l.document_type = s.document_type
