@@ -4,14 +4,15 @@
     the control (or bank) line takes the base-currency remainder, as ledgers do with rounding. -#}
 
 {#- Documents: one line per document line on its account, one tax line, one control line.
-    Sales invoices credit revenue and debit receivables; bills the reverse; credit notes reverse those. -#}
+    Sales invoices credit revenue and debit receivables; bills the reverse; credit notes reverse those.
+    A voided document posted once and was reversed when voided (its updated_at date): both are kept. -#}
 {% macro document_gl_entries(documents, lines, system) -%}
 with docs as (
     select d.*,
         case d.document_type when 'sales_invoice' then -1 when 'sales_credit_note' then 1
              when 'bill' then 1 when 'bill_credit_note' then -1 end as direction
     from {{ documents }} as d
-    where d.is_posted
+    where d.is_posted or d.status_normalized = 'voided'
 ),
 
 controls as (
@@ -78,29 +79,60 @@ entries as (
     select * from detail
     union all
     select * from control_entries
+),
+
+posted as (
+    select
+        e.gl_entry_key,
+        e.entry_group_key,
+        '{{ system }}' as system,
+        d.document_type as source_type,
+        d.native_id as source_native_id,
+        d.document_number,
+        d.posting_date,
+        d.period,
+        e.account_code,
+        e.description,
+        d.party_key,
+        e.line_number,
+        e.entry_role,
+        cast(e.amount as decimal(18, 2)) as amount,
+        d.currency_code,
+        cast(e.base_amount as decimal(18, 2)) as base_amount,
+        d.base_currency,
+        d._dlt_load_id
+    from entries as e
+    inner join docs as d on d.document_key = e.entry_group_key
+),
+
+reversals as (
+    select
+        p.gl_entry_key || ':void' as gl_entry_key,
+        p.entry_group_key,
+        p.system,
+        p.source_type,
+        p.source_native_id,
+        p.document_number,
+        greatest(coalesce(cast(d.updated_at as date), p.posting_date), p.posting_date) as posting_date,
+        strftime(greatest(coalesce(cast(d.updated_at as date), p.posting_date), p.posting_date), '%Y-%m') as period,
+        p.account_code,
+        'Void: ' || coalesce(p.description, '') as description,
+        p.party_key,
+        p.line_number,
+        p.entry_role,
+        -p.amount as amount,
+        p.currency_code,
+        -p.base_amount as base_amount,
+        p.base_currency,
+        p._dlt_load_id
+    from posted as p
+    inner join docs as d on d.document_key = p.entry_group_key
+    where d.status_normalized = 'voided'
 )
 
-select
-    e.gl_entry_key,
-    e.entry_group_key,
-    '{{ system }}' as system,
-    d.document_type as source_type,
-    d.native_id as source_native_id,
-    d.document_number,
-    d.posting_date,
-    d.period,
-    e.account_code,
-    e.description,
-    d.party_key,
-    e.line_number,
-    e.entry_role,
-    cast(e.amount as decimal(18, 2)) as amount,
-    d.currency_code,
-    cast(e.base_amount as decimal(18, 2)) as base_amount,
-    d.base_currency,
-    d._dlt_load_id
-from entries as e
-inner join docs as d on d.document_key = e.entry_group_key
+select * from posted
+union all
+select * from reversals
 {%- endmacro %}
 
 

@@ -1,6 +1,7 @@
 -- Xero's postings derived from its documents, in document and base currency: invoices, bills and
 -- credit notes (lines, tax, receivable/payable control), payments (bank, control, realized FX),
--- bank transactions (lines, tax, bank) and manual journals (their lines, plus tax).
+-- bank transactions (lines, tax, bank) and manual journals (their lines, plus tax); sales of tracked
+-- inventory items also move their cost from inventory to cost of goods sold.
 -- Only documents in a posted status (status_map.is_posted) post.
 with document_entries as (
     {{ document_gl_entries(ref('int_xero__documents'), ref('int_xero__document_lines'), 'xero') }}
@@ -18,13 +19,29 @@ base as (
     select base_currency from {{ ref('int_base_currencies') }} where system = 'xero'
 ),
 
-bank_transactions as (
+bank_transactions_raw as (
     select
         t.*,
         -- money in credits the lines and debits the bank
         case when t.transaction_type like 'RECEIVE%' then -1 else 1 end as direction
     from {{ ref('stg_xero__bank_transactions') }} as t
     where t.is_posted
+),
+
+bank_transactions as (
+    -- a foreign-currency transaction without a rate took the day's rate (int_xero__currency_rates)
+    select
+        t.* replace (
+            coalesce(
+                nullif(t.currency_rate, 0),
+                case when t.currency_code = base.base_currency or t.currency_code is null then 1 end,
+                r.currency_rate,
+                1) as currency_rate
+        )
+    from bank_transactions_raw as t
+    cross join base
+    asof left join {{ ref('int_xero__currency_rates') }} as r
+        on r.currency_code = t.currency_code and t.transaction_date >= r.rate_date
 ),
 
 bank_lines as (
@@ -97,6 +114,60 @@ bank_transaction_entries as (
     cross join base
 ),
 
+inventory_items as (
+    select item_code, purchase_unit_price as unit_cost, cogs_account_code, inventory_asset_account_code
+    from {{ ref('stg_xero__items') }}
+    where is_tracked_as_inventory and item_code is not null
+),
+
+cost_of_sales as (
+    -- tracked items sold move their cost (quantity x purchase unit price, per line rounded half up)
+    -- from inventory to cost of goods sold, in base currency, as Xero posts it with the invoice
+    select
+        d.document_key,
+        sum(cast(round(cast(i.unit_cost as decimal(38, 6)) * cast(l.quantity as decimal(38, 6)), 2) as decimal(18, 2))) as cost,
+        i.cogs_account_code,
+        i.inventory_asset_account_code
+    from {{ ref('int_xero__document_lines') }} as l
+    inner join {{ ref('int_xero__documents') }} as d on d.document_key = l.document_key
+    inner join inventory_items as i on i.item_code = l.item_code
+    where d.document_type in ('sales_invoice', 'sales_credit_note')
+        and (d.is_posted or d.status_normalized = 'voided')
+    group by d.document_key, i.cogs_account_code, i.inventory_asset_account_code
+),
+
+cost_of_sales_entries as (
+    select
+        e.entry_group_key || ':cogs:' || c.cogs_account_code || ':' || c.inventory_asset_account_code
+            || case when e.gl_entry_key like '%:void' then ':void' else '' end || ':' || x.side as gl_entry_key,
+        e.entry_group_key,
+        e.system,
+        e.source_type,
+        e.source_native_id,
+        e.document_number,
+        e.posting_date,
+        e.period,
+        case when x.side = 'cogs' then c.cogs_account_code else c.inventory_asset_account_code end as account_code,
+        'Cost of goods sold' as description,
+        e.party_key,
+        200000 as line_number,
+        'cogs' as entry_role,
+        -- a sale debits cost of sales; a credit note (goods back) and a void reverse it
+        (case when x.side = 'cogs' then 1 else -1 end)
+            * (case when e.source_type = 'sales_credit_note' then -1 else 1 end)
+            * (case when e.gl_entry_key like '%:void' then -1 else 1 end) * c.cost as amount,
+        e.base_currency as currency_code,
+        (case when x.side = 'cogs' then 1 else -1 end)
+            * (case when e.source_type = 'sales_credit_note' then -1 else 1 end)
+            * (case when e.gl_entry_key like '%:void' then -1 else 1 end) * c.cost as base_amount,
+        e.base_currency,
+        e._dlt_load_id
+    from document_entries as e
+    inner join cost_of_sales as c on c.document_key = e.entry_group_key
+    cross join (values ('cogs'), ('inventory')) as x (side)
+    where e.entry_role = 'control'
+),
+
 journals as (
     select * from {{ ref('stg_xero__manual_journals') }} where is_posted
 ),
@@ -166,6 +237,8 @@ manual_journal_entries as (
 )
 
 select * from document_entries
+union all by name
+select * from cost_of_sales_entries
 union all by name
 select * from payment_entries
 union all by name

@@ -1,7 +1,7 @@
 -- Xero items: Products and services (Items endpoint).
 -- /Date(..)/ values as dates/timestamps, amounts as DECIMAL(18,2), rates DECIMAL(18,10).
 with source as (
-    {{ raw_source('xero', 'items', ['item_id', 'tenant_id', 'code', 'name', 'description', 'purchase_description', 'is_sold', 'is_purchased', 'is_tracked_as_inventory', 'inventory_asset_account_code', 'quantity_on_hand', 'total_cost_pool', 'sales_details__unit_price', 'sales_details__account_code', 'sales_details__tax_type', 'purchase_details__unit_price', 'purchase_details__account_code', 'purchase_details__tax_type', 'updated_date_utc'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
+    {{ raw_source('xero', 'items', ['item_id', 'tenant_id', 'code', 'name', 'description', 'purchase_description', 'is_sold', 'is_purchased', 'is_tracked_as_inventory', 'inventory_asset_account_code', 'quantity_on_hand', 'total_cost_pool', 'sales_details__unit_price', 'sales_details__account_code', 'sales_details__tax_type', 'purchase_details__unit_price', 'purchase_details__account_code', 'purchase_details__cogs_account_code', 'purchase_details__tax_type', 'updated_date_utc'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
 ),
 
 renamed as (
@@ -24,6 +24,7 @@ renamed as (
         {{ clean_string('sales_details__tax_type') }} as sales_tax_type,
         {{ to_decimal('purchase_details__unit_price', 18, 6) }} as purchase_unit_price,
         {{ clean_string('purchase_details__account_code') }} as purchase_account_code,
+        {{ clean_string('purchase_details__cogs_account_code') }} as cogs_account_code,
         {{ clean_string('purchase_details__tax_type') }} as purchase_tax_type,
         {{ xero_timestamp('updated_date_utc') }} as updated_at,
         _dlt_id,

@@ -1,0 +1,4 @@
+{#- The column is never below zero. -#}
+{% test non_negative(model, column_name) %}
+select {{ column_name }} from {{ model }} where {{ column_name }} < 0
+{% endtest %}
