@@ -122,7 +122,7 @@ class Gateway:
         sandbox = self.sandbox
         headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope["headers"]}
         decision = NO_FAULT
-        if sandbox.faults.applies(is_auth_endpoint=is_token):
+        if sandbox.faults.applies(is_auth_endpoint=is_token or is_identity):
             query = scope.get("query_string", b"").decode("latin-1")
             decision = sandbox.faults.decide(scope["method"], path + ("?" + query if query else ""))
         if not is_api:
@@ -395,6 +395,9 @@ def create_app(scenario: Path | str | Sequence[Path | str], config: XeroConfig |
             now = sandbox.clock.time()
             for stale in [k for k, v in tenant.idempotency.items() if v[0] <= now]:
                 del tenant.idempotency[stale]
+                lock_of_stale = idempotency_locks.get(stale)
+                if stale != cache_key and lock_of_stale is not None and not lock_of_stale.locked():
+                    del idempotency_locks[stale]
             cached = tenant.idempotency.get(cache_key)
             if cached is not None:
                 _, status, content, media = cached
