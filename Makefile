@@ -7,7 +7,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := unixodbc libsqliteodbc chromium
-DEMO_DIR ?= .sandbox/demo
 DEMO_SEED ?= 7
 DEMO_LEDGER ?= xero
 
@@ -34,10 +33,8 @@ $(STAMP): pyproject.toml
 
 setup: system-packages $(STAMP)  ## install system packages, create .venv and install tieout (quick when done)
 
-demo: setup  ## generate the sandbox scenario, build the Sage 100 company and run tieout on it
-	rm -rf $(DEMO_DIR)
-	$(BIN)/tieout sandbox generate --ledger $(DEMO_LEDGER) --seed $(DEMO_SEED) --size small --out $(DEMO_DIR)
-	$(BIN)/tieout sandbox sage100 --scenario $(DEMO_DIR)
+demo: setup  ## generate the sandbox company, serve it, load, build, reconcile and open the review app
+	$(BIN)/tieout demo --ledger $(DEMO_LEDGER) --seed $(DEMO_SEED)
 
 test: setup  ## run the test suite
 	$(BIN)/pytest

@@ -105,6 +105,23 @@ def sandbox_serve(
 _TARGET_HELP = "dbt target in dbt_project/profiles.yml (default duckdb)."
 
 
+@app.command("demo")
+def demo_cmd(
+    ledger: Annotated[Ledger, typer.Option(help="Operational ledger of the demo company.")] = Ledger.xero,
+    seed: Annotated[int, typer.Option(help="Scenario seed.")] = 7,
+    size: Annotated[Size, typer.Option(help="Scenario size.")] = Size.small,
+    limits: Annotated[str, typer.Option(help="Xero sandbox rate limits: off or real.")] = "off",
+    app_: Annotated[bool, typer.Option("--app/--no-app", help="Open the review app at the end.")] = True,
+) -> None:
+    """The whole job on the built-in sandbox: generate, serve, load, build, reconcile, open the app."""
+    from tieout.demo import DemoOptions, run_demo
+
+    code = run_demo(
+        DemoOptions(ledger=ledger.value, seed=seed, size=size.value, limits=limits, app=app_), echo=typer.echo
+    )
+    raise typer.Exit(code)
+
+
 @app.command("build")
 def build_cmd(
     select: Annotated[list[str] | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
