@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 _EPOCH = date(1970, 1, 1)
 
 
+@functools.lru_cache(maxsize=4_096)
 def month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
@@ -43,6 +45,7 @@ def kashflow_date(d: date | None, seconds: int = 0) -> str | None:
     return (datetime(d.year, d.month, d.day) + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
 
 
+@functools.cache
 def sage_time(seconds: int) -> str:
     """Sage 100's decimal-hour time string, e.g. 14:30:30 -> ``"14.50833"``."""
     return f"{(Decimal(seconds) / Decimal(3600)).quantize(Decimal('0.00001'))}"

@@ -70,6 +70,16 @@ def _business_days(days: list[date]) -> tuple[set[date], set[date]]:
     return set(first.values()), set(last.values())
 
 
+def _release_lines(doc: Doc) -> None:
+    """Lines are written; later events (payments, applications) only need totals, so free them early."""
+    if doc.status == "VOIDED" and doc.void_date != doc.date:
+        return  # the void event still reverses the lines
+    doc.lines = []
+    for sd in (doc.sage, doc.sage_dup):
+        if sd is not None:
+            sd.lines = []
+
+
 def generate(cfg: GeneratorConfig, out: Path, progress: Callable[[str], None] | None = None) -> Result:
     """Write a complete scenario directory for ``cfg`` into ``out`` (which must exist and be empty)."""
     profile = PROFILES[cfg.ledger]
@@ -80,7 +90,7 @@ def generate(cfg: GeneratorConfig, out: Path, progress: Callable[[str], None] | 
     planner = Planner(cfg, master, streams, injector, start, end)
     writer_cls = XeroWriter if cfg.ledger == "xero" else KashFlowWriter
     ledger = writer_cls(out, master, start, end, streams("ledger-writer"))
-    sage = SageWriter(out, master, start, end, streams("sage-writer"))
+    sage = SageWriter(out, master, start, end, streams("sage-writer"), check=cfg.invoice_count <= 20_000)
     truth = TruthWriter(out, cfg.ledger)
     truth.master_injections(master)
 
@@ -101,6 +111,7 @@ def generate(cfg: GeneratorConfig, out: Path, progress: Callable[[str], None] | 
             if obj.sage_dup is not None:
                 sage.doc(obj.sage_dup)
             truth.doc(obj)
+            _release_lines(obj)
         elif kind == "void":
             assert isinstance(obj, Doc)
             ledger.void(obj)
@@ -116,6 +127,7 @@ def generate(cfg: GeneratorConfig, out: Path, progress: Callable[[str], None] | 
             assert isinstance(obj, SageDoc)
             sage.doc(obj)
             truth.sage_doc(obj)
+            obj.lines = []
         elif kind == "sage_receipt":
             assert isinstance(obj, SageReceipt)
             sage.receipt(obj)

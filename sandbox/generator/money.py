@@ -33,8 +33,17 @@ def to_base(amount: Decimal, rate: Decimal) -> Decimal:
     return q2(amount / rate)
 
 
+_SPECS = {n: f".{n}f" for n in range(0, 9)}
+_ZEROS = {n: format(Decimal(0), f".{n}f") for n in range(0, 9)}
+
+
 def fmt(value: Decimal | None, places: int = 2) -> str:
-    """Plain decimal text with exactly ``places`` decimals (blank for ``None``)."""
+    """Plain decimal text with exactly ``places`` decimals (blank for ``None``, never ``-0.00``).
+
+    Values are rounded (half up) where they are computed; this only pads them to the column's scale.
+    """
     if value is None:
         return ""
-    return f"{qn(value, places):f}"
+    if not value:
+        return _ZEROS[places]
+    return format(value, _SPECS[places])

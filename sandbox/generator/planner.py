@@ -34,7 +34,7 @@ from .model import (
     SageReceipt,
 )
 from .money import ONE, ZERO, cents, q2, qn, to_base
-from .rng import Streams, uuid4
+from .rng import Streams, Weighted, uuid4
 
 INTEGRATION_USER = "0000000007"
 """UserCreatedKey of the integration's Sage 100 user; people keying directly are 0000000002/3."""
@@ -67,6 +67,15 @@ _BILL_TEXT = {
     "entertainment": "Client entertainment",
 }
 _VAT_EXEMPT_ROLES = {"insurance", "rent", "wages"}
+_LINES_PER_INVOICE = Weighted((1, 2, 3, 4, 5), (35, 30, 18, 10, 7))
+_LINES_PER_BILL = Weighted((1, 2, 3), (70, 22, 8))
+_LAG = Weighted((0, 1, 2, 3), (50, 30, 12, 8))
+_AP_METHOD = Weighted(("CHECK", "ACH"), (60, 40))
+_AR_METHOD = Weighted(("CHECK", "ACH", "WIRE", "CC"), (45, 40, 10, 5))
+_SALES_CLUSTER = Weighted((1, 2, 3, 4), (85, 9, 4, 2))
+_MULTI_FATE = Weighted(("batch", "bank_receipt", "separate"), (70, 10, 20))
+_BILL_CLUSTER = Weighted((1, 2, 3), (85, 10, 5))
+_BILL_FATE = Weighted(("full", "split", "partial_open", "unpaid"), (80, 4, 3, 13))
 
 
 def _d(value: str) -> Decimal:
@@ -120,6 +129,18 @@ class Planner:
         self.utility = landlords[min(1, len(landlords) - 1)]
         self.payroll_due: list[tuple[date, Decimal]] = []
         self.pending_reversal: list[tuple[date, Decimal]] = []
+        fates = (
+            "full",
+            "split",
+            "partial_open",
+            "unpaid",
+            "bank_receipt",
+            "credit_pay",
+            "credit_open",
+            "void_normal",
+        )
+        self.fates_plain = Weighted(fates, (70, 7, 4, 10, 2, 3, 1, 1 if self.xero else 0))
+        self.fates_injected = Weighted(fates, (70, 7, 4, 10, 0, 0, 0, 0))
 
     # ---------------------------------------------------------------- ids and numbers
     def next_kf(self) -> int:
@@ -201,7 +222,7 @@ class Planner:
 
     def sales_lines(self, party: Party, rate: Decimal) -> list[Line]:
         r = self.rng
-        n = r.choices((1, 2, 3, 4, 5), weights=(35, 30, 18, 10, 7))[0]
+        n = _LINES_PER_INVOICE.pick(r)
         lines = []
         foreign = party.currency != self.m.profile.base_currency
         for _ in range(n):
@@ -234,7 +255,7 @@ class Planner:
 
     def bill_lines(self, vendor: Party, rate: Decimal) -> list[Line]:
         r = self.rng
-        n = r.choices((1, 2, 3), weights=(70, 22, 8))[0]
+        n = _LINES_PER_BILL.pick(r)
         roles = [vendor.default_role] + [
             r.choice(("general", "office", "freight", "repairs")) for _ in range(n - 1)
         ]
@@ -368,7 +389,7 @@ class Planner:
     # ---------------------------------------------------------------- Sage 100 postings
     def sage_date(self, d: date, floor: date | None = None) -> date:
         """Integration lag: 0-3 days, never into the next month, never after the period end."""
-        lag = self.srng.choices((0, 1, 2, 3), weights=(50, 30, 12, 8))[0]
+        lag = _LAG.pick(self.srng)
         out = min(d + timedelta(days=lag), month_end(d), self.end)
         if floor is not None and out < floor:
             out = floor
@@ -555,10 +576,10 @@ class Planner:
     def _method(self, kind: str, foreign: bool) -> str:
         r = self.prng
         if kind == "ap":
-            return r.choices(("CHECK", "ACH"), weights=(60, 40))[0]
+            return _AP_METHOD.pick(r)
         if foreign:
             return "WIRE"
-        return r.choices(("CHECK", "ACH", "WIRE", "CC"), weights=(45, 40, 10, 5))[0]
+        return _AR_METHOD.pick(r)
 
     def _check_no(self, kind: str, method: str, party: Party) -> str:
         if kind == "ap":
@@ -655,7 +676,7 @@ class Planner:
         dup = self.m.source_dups.get(id(party))
         if dup is not None and r.random() < 0.3:
             party = dup
-        size = min(budget, r.choices((1, 2, 3, 4), weights=(85, 9, 4, 2))[0])
+        size = min(budget, _SALES_CLUSTER.pick(r))
         if size == 1:
             return self._single_sale(day, party, budget)
         return self._multi_sale(day, party, size), size
@@ -986,19 +1007,7 @@ class Planner:
             return events
 
         # normal fates
-        weights = {
-            "full": 70,
-            "split": 7,
-            "partial_open": 4,
-            "unpaid": 10,
-            "bank_receipt": 2,
-            "credit_pay": 3,
-            "credit_open": 1,
-            "void_normal": 1 if self.xero else 0,
-        }
-        if inj is not None:
-            weights.update(bank_receipt=0, credit_pay=0, credit_open=0, void_normal=0)
-        choice = r.choices(list(weights), weights=list(weights.values()))[0]
+        choice = (self.fates_injected if inj is not None else self.fates_plain).pick(r)
         if choice == "void_normal":
             doc.status, doc.void_date, doc.posted, doc.sage = "VOIDED", doc.date, False, None
             return events
@@ -1122,7 +1131,7 @@ class Planner:
             doc.sage = self.sage_doc(doc)
             self.apply_cent_noise(doc, doc.sage)
             events.append((doc.date, "doc", doc))
-        fate = self.prng.choices(("batch", "bank_receipt", "separate"), weights=(70, 10, 20))[0]
+        fate = _MULTI_FATE.pick(self.prng)
         pay_day = self.pay_date(dates[-1], party, "ar")
         floor = max(d.sage.posting_date for d in docs if d.sage)
         if fate == "separate":
@@ -1156,7 +1165,7 @@ class Planner:
     def plan_bills(self, day: date, budget: int) -> tuple[list[Event], int]:
         r = self.rng
         vendor = self.m.pick_vendor(r)
-        size = min(budget, r.choices((1, 2, 3), weights=(85, 10, 5))[0])
+        size = min(budget, _BILL_CLUSTER.pick(r))
         docs = [self.new_bill(vendor, day)]
         for _ in range(size - 1):
             docs.append(self.new_bill(vendor, min(day + timedelta(days=r.randint(1, 12)), self.end)))
@@ -1199,7 +1208,7 @@ class Planner:
             return events
         doc.sage = self.sage_doc(doc)
         sd = doc.sage
-        fate = r.choices(("full", "split", "partial_open", "unpaid"), weights=(80, 4, 3, 13))[0]
+        fate = _BILL_FATE.pick(r)
         if inj == "amount_mismatch":
             self._inject_amount(doc, sd)
             if sd.gross < doc.gross:

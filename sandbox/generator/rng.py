@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import random
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 def sub_seed(seed: int, name: str) -> int:
@@ -36,3 +42,17 @@ def uuid4(rng: random.Random) -> str:
     value = (rng.getrandbits(128) & _VERSION_MASK) | _VERSION_BITS
     h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class Weighted(Generic[T]):
+    """A fixed weighted choice; ``pick`` draws one value with a single ``rng.random()`` call."""
+
+    def __init__(self, values: Sequence[T], weights: Sequence[float]) -> None:
+        if len(values) != len(weights) or not values:
+            raise ValueError("values and weights must be non-empty and of equal length")
+        self.values = tuple(values)
+        self.cum = list(itertools.accumulate(weights))
+        self.total = self.cum[-1]
+
+    def pick(self, rng: random.Random) -> T:
+        return self.values[bisect.bisect_right(self.cum, rng.random() * self.total)]

@@ -8,6 +8,7 @@ posting day and source journal, each general-journal entry is its own register.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import defaultdict
 from datetime import date, timedelta
@@ -26,19 +27,54 @@ _JOURNAL_OFFSET = {"AR": 100_000, "SO": 200_000, "CR": 300_000, "AP": 400_000, "
 _GJ_START = 600_000
 
 
+_AUDIT_NAMES = (
+    "DateCreated",
+    "TimeCreated",
+    "UserCreatedKey",
+    "DateUpdated",
+    "TimeUpdated",
+    "UserUpdatedKey",
+)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _audit(d: date, seconds: int, user: str, updated: date) -> tuple[str, ...]:
+    """The six audit columns: created at ``d`` + ``seconds``; updated half an hour later on ``updated``."""
+    later = seconds if updated == d else min(seconds + 1_800, 86_000)
+    return (d.isoformat(), sage_time(seconds), user, updated.isoformat(), sage_time(later), user)
+
+
 def _date(d: date | None) -> str:
     return d.isoformat() if d is not None else ""
 
 
 class SageWriter:
-    def __init__(self, out: Path, master: MasterData, start: date, end: date, rng: random.Random) -> None:
+    def __init__(
+        self, out: Path, master: MasterData, start: date, end: date, rng: random.Random, check: bool = True
+    ) -> None:
         self.dir = out / "sage100"
         self.m = master
         self.start = start
         self.end = end
         self.rng = rng
         self.base = master.profile.base_currency
-        self.w = {name: SageTableWriter(self.dir, name) for name in TABLES}
+        self.w = {name: SageTableWriter(self.dir, name, check=check) for name in TABLES}
+        self.gl_writer = self.w["GL_DetailPosting"]
+        assert self.gl_writer.table.column_names[:13] == [
+            "AccountKey",
+            "PostingDate",
+            "SourceJournal",
+            "JournalRegisterNo",
+            "SequenceNo",
+            "PostingComment",
+            "DebitAmount",
+            "CreditAmount",
+            "SourceModule",
+            "DocumentNo",
+            "DocumentType",
+            "BatchNo",
+            "CurrencyCode",
+        ]
         self.gl_totals: dict[tuple[str, int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
         self.reg_seq: dict[tuple[str, str], int] = defaultdict(int)
         self.tph_seq: dict[date, int] = defaultdict(int)
@@ -51,15 +87,7 @@ class SageWriter:
     # ---------------------------------------------------------------- helpers
     @staticmethod
     def audit(d: date, seconds: int, user: str, updated: date | None = None) -> dict[str, str]:
-        upd = updated or d
-        return {
-            "DateCreated": d.isoformat(),
-            "TimeCreated": sage_time(seconds),
-            "UserCreatedKey": user,
-            "DateUpdated": upd.isoformat(),
-            "TimeUpdated": sage_time(seconds if upd == d else min(seconds + 1_800, 86_000)),
-            "UserUpdatedKey": user,
-        }
+        return dict(zip(_AUDIT_NAMES, _audit(d, seconds, user, updated or d), strict=True))
 
     def day_index(self, d: date) -> int:
         return (d - self.start).days + 1
@@ -85,25 +113,28 @@ class SageWriter:
         """One GL_DetailPosting row; ``amount`` > 0 debits, < 0 credits, 0 writes nothing."""
         if amount == 0:
             return
-        self.reg_seq[(journal, reg)] += 1
+        key = (journal, reg)
+        seq = self.reg_seq[key] + 1
+        self.reg_seq[key] = seq
         debit, credit = (amount, ZERO) if amount > 0 else (ZERO, -amount)
-        row = {
-            "AccountKey": acct.sage_key,
-            "PostingDate": d.isoformat(),
-            "SourceJournal": journal,
-            "JournalRegisterNo": reg,
-            "SequenceNo": f"{self.reg_seq[(journal, reg)]:06d}",
-            "PostingComment": comment[:30],
-            "DebitAmount": fmt(debit),
-            "CreditAmount": fmt(credit),
-            "SourceModule": module,
-            "DocumentNo": doc_no[:10],
-            "DocumentType": doc_type,
-            "BatchNo": batch,
-            "CurrencyCode": self.base,
-        }
-        row.update(self.audit(d, seconds, user))
-        self.w["GL_DetailPosting"].write_dict(row)
+        self.gl_writer.write_row(
+            [
+                acct.sage_key,
+                d.isoformat(),
+                journal,
+                reg,
+                f"{seq:06d}",
+                comment[:30],
+                fmt(debit),
+                fmt(credit),
+                module,
+                doc_no[:10],
+                doc_type,
+                batch,
+                self.base,
+                *_audit(d, seconds, user, d),
+            ]
+        )
         totals = self.gl_totals[(acct.sage_key, d.year, d.month)]
         totals[0] += debit
         totals[1] += credit

@@ -86,16 +86,35 @@ class SageTableWriter(CsvWriter):
     Values are checked against the column contract: varchar lengths, decimal scales, date format.
     """
 
-    def __init__(self, directory: Path, table: str) -> None:
+    def __init__(self, directory: Path, table: str, check: bool = True) -> None:
         self.table: Table = TABLES[table]
         super().__init__(directory / f"{table}.csv", self.table.column_names)
-        self._checks = [(c.name, c.kind, c.length) for c in self.table.columns]
+        self._names = self.table.column_names
+        self._limits = [(c.name, c.length) for c in self.table.columns if c.kind == "varchar"]
+        self.check = check
 
     def write_dict(self, values: dict[str, str]) -> None:
-        row = []
-        for name, kind, length in self._checks:
-            value = values.get(name, "")
-            if kind == "varchar" and length is not None and len(value) > length:
-                raise ValueError(f"{self.table.name}.{name} value {value!r} exceeds varchar({length})")
-            row.append(value)
-        self.write(row)
+        """Write one row; unknown keys are an error, missing ones are blank cells."""
+        if self.check:
+            unknown = set(values) - set(self._names)
+            if unknown:
+                raise ValueError(f"{self.table.name} has no columns {sorted(unknown)}")
+            for name, length in self._limits:
+                value = values.get(name, "")
+                if len(value) > length:
+                    raise ValueError(f"{self.table.name}.{name} value {value!r} exceeds varchar({length})")
+        get = values.get
+        self._csv.writerow([get(name, "") for name in self._names])
+        self.count += 1
+
+    def write_row(self, row: list[str]) -> None:
+        """Write one row given in column order (the fast path for the biggest tables)."""
+        if self.check:
+            if len(row) != len(self._names):
+                raise ValueError(f"{self.table.name}: row has {len(row)} values, expected {len(self._names)}")
+            for name, length in self._limits:
+                value = row[self._names.index(name)]
+                if len(value) > length:
+                    raise ValueError(f"{self.table.name}.{name} value {value!r} exceeds varchar({length})")
+        self._csv.writerow(row)
+        self.count += 1
