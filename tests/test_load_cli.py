@@ -46,7 +46,7 @@ def test_no_ledger_answering_says_how_to_start_the_sandbox(tmp_path, monkeypatch
 
 @pytest.mark.integration
 def test_load_all_detects_the_ledger_and_loads_it_with_sage100(tmp_path, monkeypatch):
-    scenario = generated_scenario(tmp_path / "scn", "xero", invoices=120)
+    scenario = generated_scenario(tmp_path / "scn", "xero", invoices=60)
     company = build.build_company(scenario, tmp_path / "sage100.db")
     warehouse = tmp_path / "warehouse" / "tieout.duckdb"
     monkeypatch.setenv("TIEOUT_WAREHOUSE", str(warehouse))

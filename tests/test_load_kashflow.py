@@ -60,7 +60,7 @@ def _expected(scenario: Path) -> dict[str, int]:
 
 
 def test_full_load_matches_scenario_counts_and_sums(tmp_path, monkeypatch):
-    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=250)
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=150)
     warehouse = tmp_path / "w.duckdb"
     with start_kashflow(scenario, KashflowConfig()) as handle:
         result, lines = _load(warehouse, monkeypatch, handle, per_page=100)
@@ -102,11 +102,11 @@ def test_full_load_matches_scenario_counts_and_sums(tmp_path, monkeypatch):
 
 
 def test_faults_and_session_expiry_do_not_change_counts(tmp_path, monkeypatch):
-    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=200)
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=120)
     faults = FaultSpec.parse("latency=1-3ms,error_rate=0.1,drop_rate=0.08,token_expiry_rate=0.05,seed=5")
     warehouse = tmp_path / "w.duckdb"
     with start_kashflow(scenario, KashflowConfig(faults=faults)) as handle:
-        result, _ = _load(warehouse, monkeypatch, handle)
+        result, _ = _load(warehouse, monkeypatch, handle, retry_attempts=12)
         stats = handle.app.state.sandbox.stats()
     assert result.status == "ok", result.message
     assert stats["faults"].get("token_expiry", 0) >= 1

@@ -59,7 +59,7 @@ def _mid_load(warehouse: Path) -> Callable[[], bool]:
 
 @pytest.mark.parametrize("moment", ["extract", "load"])
 def test_killed_load_rerun_ends_with_exact_counts(tmp_path, monkeypatch, moment):
-    expected = write_xero_scenario(tmp_path / "scn", invoices=4000, payments=200, journals=3000)
+    expected = write_xero_scenario(tmp_path / "scn", invoices=2500, payments=100, journals=1500)
     warehouse = tmp_path / "w.duckdb"
     faults = FaultSpec.parse("latency=15ms") if moment == "extract" else None
     with xero_sandbox(tmp_path / "scn", faults=faults) as handle:
