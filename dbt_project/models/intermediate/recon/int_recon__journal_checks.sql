@@ -1,0 +1,65 @@
+-- Journals that do not balance, and Sage 100 general-journal registers with no counterpart in the
+-- ledger. A Sage 100 register (source journal GJ) has a counterpart when the ledger holds a manual
+-- journal or bank transaction within recon_date_window_days whose debits or credits total the same
+-- (a journal that lost a line still agrees on the other side).
+with sage as (
+    select sage100_source_journal as source_journal, sage100_journal_register_no as register_no,
+        min(posting_date) as posting_date, sum(base_debit) as debit, sum(base_credit) as credit,
+        min(period) as period, string_agg(distinct account_code, ', ' order by account_code) as accounts
+    from {{ ref('gl_entries') }}
+    where system = 'sage100'
+    group by all
+),
+
+ledger as (
+    select system, entry_group_key, min(source_type) as source_type, min(source_native_id) as native_id,
+        min(document_number) as document_number, min(posting_date) as posting_date,
+        sum(base_debit) as debit, sum(base_credit) as credit, min(period) as period
+    from {{ ref('gl_entries') }}
+    where system <> 'sage100'
+    group by all
+),
+
+ledger_journals as (
+    select * from ledger where source_type in ('manual_journal', 'bank_transaction')
+),
+
+counterparts as (
+    select s.register_no, l.entry_group_key, l.native_id, l.system
+    from sage as s
+    inner join ledger_journals as l on l.debit = s.debit
+    where s.source_journal = 'GJ' and abs({{ recon_days('l.posting_date', 's.posting_date') }}) <= {{ var('recon_date_window_days', 10) }}
+    union all
+    select s.register_no, l.entry_group_key, l.native_id, l.system
+    from sage as s
+    inner join ledger_journals as l on l.credit = s.credit
+    where s.source_journal = 'GJ' and abs({{ recon_days('l.posting_date', 's.posting_date') }}) <= {{ var('recon_date_window_days', 10) }}
+),
+
+best_counterpart as (
+    select register_no, min(native_id) as ledger_native_id, min(system) as ledger_system
+    from counterparts group by register_no
+)
+
+select 'unbalanced_journal' as check_type, 'sage100' as system, s.source_journal || '-' || s.register_no as journal_ref,
+    s.register_no, c.ledger_native_id as related_ref, s.posting_date, s.period, s.debit - s.credit as amount,
+    'Sage 100 ' || s.source_journal || ' register ' || s.register_no || ' debits ' || cast(s.debit as varchar)
+        || ' but credits ' || cast(s.credit as varchar)
+        || coalesce('; ledger counterpart ' || c.ledger_native_id || ' balances', '') as details
+from sage as s
+left join best_counterpart as c on c.register_no = s.register_no
+where s.debit <> s.credit
+union all
+select 'unbalanced_journal', l.system, l.native_id, null, null, l.posting_date, l.period, l.debit - l.credit,
+    l.system || ' ' || l.source_type || ' ' || coalesce(l.document_number, l.native_id) || ' debits '
+        || cast(l.debit as varchar) || ' but credits ' || cast(l.credit as varchar)
+from ledger as l
+where l.debit <> l.credit
+union all
+select 'trial_balance_difference', 'sage100', s.source_journal || '-' || s.register_no, s.register_no, null,
+    s.posting_date, s.period, s.debit,
+    'Sage 100 journal ' || s.register_no || ' (' || s.accounts || ', ' || cast(s.debit as varchar)
+        || ') has no counterpart in the ledger'
+from sage as s
+left join best_counterpart as c on c.register_no = s.register_no
+where s.source_journal = 'GJ' and c.register_no is null and s.debit = s.credit

@@ -1,0 +1,235 @@
+-- One row per problem, from the document and payment tie-outs, the anomaly checks and the master-data
+-- comparison. exception_id is a hash of the type and the natural keys of what is wrong, so it stays the
+-- same across rebuilds. related_document_number is the same record in the other system (when known).
+{%- set tol = var('recon_amount_tolerance', 0.01) %}
+with tieout as (
+    select * from {{ ref('document_tieout') }}
+),
+
+documents as (
+    select t.*, unnest(t.mismatches) as exception_type
+    from tieout as t
+    where t.status not in ('matched', 'not_posted')
+),
+
+document_exceptions as (
+    select
+        exception_type,
+        case when exception_type = 'missing_in_sage100' then system else 'sage100' end as system,
+        coalesce(source_document_number, sage100_invoice_no) as document_number,
+        case when source_document_number is not null then sage100_invoice_no end as related_document_number,
+        coalesce(source_party, sage100_customer_no) as party,
+        case exception_type
+            when 'amount_mismatch' then difference
+            when 'tax_mismatch' then tax_difference
+            when 'missing_in_source' then sage100_amount
+            when 'duplicate_document' then sage100_amount
+            else coalesce(source_amount, sage100_amount)
+        end as amount,
+        currency,
+        coalesce(source_period, sage100_period) as period,
+        case exception_type
+            when 'missing_in_sage100' then 'Posted ' || source_document_type || ' ' || source_document_number || ' for ' || cast(source_amount as varchar) || ' ' || currency || ' has no Sage 100 counterpart'
+            when 'missing_in_source' then 'Sage 100 document ' || sage100_invoice_no || ' (' || sage100_customer_no || ', ' || cast(sage100_amount as varchar) || ') has no counterpart in the ledger'
+            when 'duplicate_document' then 'Sage 100 holds ' || source_document_number || ' twice: ' || duplicate_of_sage100_invoice_no || ' and ' || sage100_invoice_no
+            when 'amount_mismatch' then source_document_number || ' totals ' || cast(source_amount as varchar) || ', Sage 100 ' || sage100_invoice_no || ' ' || cast(sage100_amount as varchar)
+            when 'tax_mismatch' then source_document_number || ' tax ' || cast(source_tax as varchar) || ', Sage 100 ' || sage100_invoice_no || ' tax ' || cast(sage100_tax as varchar)
+            when 'currency_mismatch' then source_document_number || ' is in ' || currency || ', Sage 100 ' || sage100_invoice_no || ' in ' || sage100_currency
+            when 'customer_mismatch' then source_document_number || ' is for ' || coalesce(source_party, '?') || ', Sage 100 ' || sage100_invoice_no || ' is posted to ' || sage100_customer_no
+            when 'status_mismatch' then source_document_number || ' is ' || source_status || ' in the ledger but posted in Sage 100 as ' || sage100_invoice_no
+            when 'period_mismatch' then source_document_number || ' is dated in ' || source_period || ', Sage 100 ' || sage100_invoice_no || ' posted in ' || sage100_period
+        end as details,
+        coalesce(source_document_key, '') || '|' || coalesce(sage100_document_key, '') as natural_key
+    from documents
+),
+
+-- documents entered twice in the ledger: same party, type, currency and total, identical lines, close dates
+ledger_docs as (
+    select d.*, l.line_signature
+    from {{ ref('int_recon__documents') }} as d
+    inner join (
+        select document_key,
+            md5(string_agg(coalesce(item_code, '') || ':' || coalesce(cast(quantity as varchar), '') || ':'
+                || coalesce(cast(unit_price as varchar), '') || ':' || coalesce(cast(net_amount as varchar), ''), '|'
+                order by coalesce(item_code, ''), quantity, unit_price, net_amount)) as line_signature
+        from {{ ref('document_lines') }}
+        group by document_key
+    ) as l on l.document_key = d.document_key
+    where d.side = 'ledger' and d.is_posted and not d.is_void
+),
+
+source_duplicates as (
+    select
+        'duplicate_document' as exception_type, b.system, b.document_number, a.document_number as related_document_number,
+        b.party_code as party, b.total_amount as amount, b.currency_code as currency, b.period,
+        b.document_number || ' repeats ' || a.document_number || ' (same party, lines and total ' || cast(b.total_amount as varchar)
+            || ', ' || cast(abs({{ recon_days('a.issue_date', 'b.issue_date') }}) as varchar) || ' days apart)' as details,
+        b.document_key as natural_key
+    from ledger_docs as a
+    inner join ledger_docs as b
+        on b.system = a.system and b.party_key = a.party_key and b.document_type = a.document_type
+        and b.currency_code = a.currency_code and b.total_amount = a.total_amount and b.line_signature = a.line_signature
+        and (b.issue_date > a.issue_date or (b.issue_date = a.issue_date and b.document_number > a.document_number))
+    where abs({{ recon_days('a.issue_date', 'b.issue_date') }}) <= {{ var('recon_duplicate_window_days', 7) }}
+),
+
+-- outliers: robust z-score (median and MAD of log amounts) per party and document type
+amounts as (
+    select d.*, ln(d.total_amount) as x
+    from {{ ref('int_recon__documents') }} as d
+    where d.is_posted and not d.is_void and d.total_amount > 0 and d.document_type in ('sales_invoice', 'bill')
+        and (d.side = 'ledger' or d.document_key in (select sage100_document_key from tieout where relation = 'sage100_only'))
+),
+
+party_stats as (
+    select system, party_key, document_type, median(x) as med, count(*) as n from amounts group by all
+),
+
+party_mad as (
+    select a.system, a.party_key, a.document_type, median(abs(a.x - s.med)) as mad, any_value(s.med) as med, any_value(s.n) as n
+    from amounts as a
+    inner join party_stats as s on s.system = a.system and s.party_key = a.party_key and s.document_type = a.document_type
+    group by all
+),
+
+type_mad as (
+    select system, document_type, median(mad) as typical_mad from party_mad where n >= 3 group by all
+),
+
+outliers as (
+    select
+        'outlier_amount' as exception_type, a.system, a.document_number, null as related_document_number,
+        a.party_code as party, a.total_amount as amount, a.currency_code as currency, a.period,
+        a.document_number || ' for ' || cast(a.total_amount as varchar) || ' is ' || cast(round(exp(a.x - m.med), 1) as varchar)
+            || 'x the party''s median ' || a.document_type || ' (robust z ' || cast(round(0.6745 * (a.x - m.med) / greatest(m.mad, t.typical_mad), 1) as varchar) || ')' as details,
+        a.document_key as natural_key
+    from amounts as a
+    inner join party_mad as m on m.system = a.system and m.party_key = a.party_key and m.document_type = a.document_type
+    inner join type_mad as t on t.system = a.system and t.document_type = a.document_type
+    where m.n >= {{ var('recon_outlier_min_documents', 4) }}
+        and 0.6745 * abs(a.x - m.med) / greatest(m.mad, t.typical_mad, 0.01) > {{ var('recon_outlier_z', 3.5) }}
+        and abs(a.x - m.med) >= ln({{ var('recon_outlier_min_ratio', 10) }})
+),
+
+payments as (
+    select * from {{ ref('int_recon__payments') }}
+),
+
+payment_pairs as (
+    select * from {{ ref('int_recon__payment_pairs') }}
+),
+
+payment_exceptions as (
+    select 'payment_missing_in_sage100' as exception_type, p.payment_system as system, p.payment_ref as document_number,
+        null as related_document_number, p.party_code as party, p.amount, p.currency_code as currency, p.period,
+        p.payment_kind || ' ' || p.payment_ref || ' of ' || cast(p.amount as varchar) || ' on ' || cast(p.payment_date as varchar)
+            || ' has no Sage 100 cash receipt or check' as details,
+        p.payment_id as natural_key
+    from payments as p
+    where p.side = 'ledger' and p.expected_in_sage100
+        and p.payment_id not in (select ledger_payment_id from payment_pairs)
+    union all
+    select 'payment_missing_in_source', 'sage100', p.payment_ref, null, p.sage100_party_key, p.amount, p.currency_code, p.period,
+        'Sage 100 ' || replace(p.payment_type, '_', ' ') || ' ' || p.payment_ref || ' of ' || cast(p.amount as varchar) || ' on '
+            || cast(p.payment_date as varchar) || ' has no payment in the ledger',
+        p.payment_id
+    from payments as p
+    where p.side = 'sage100' and p.payment_id not in (select sage100_payment_id from payment_pairs)
+    union all
+    select 'payment_amount_mismatch', 'sage100', pp.ledger_ref, pp.sage100_ref, l.party_code, pp.sage100_amount - pp.ledger_amount,
+        l.currency_code, l.period,
+        'payment ' || pp.ledger_ref || ' is ' || cast(pp.ledger_amount as varchar) || ', Sage 100 ' || pp.sage100_ref || ' '
+            || cast(pp.sage100_amount as varchar),
+        pp.ledger_payment_id || '|' || pp.sage100_payment_id
+    from payment_pairs as pp
+    inner join payments as l on l.payment_id = pp.ledger_payment_id
+    where abs(pp.sage100_amount - pp.ledger_amount) > {{ tol }}
+    union all
+    select 'unapplied_payment', p.payment_system, p.payment_ref, pr.sage100_ref, p.party_code, p.on_account_amount, p.currency_code, p.period,
+        cast(p.on_account_amount as varchar) || ' ' || p.currency_code || ' received on ' || cast(p.payment_date as varchar)
+            || ' is on account, not applied to any invoice',
+        p.payment_id
+    from payments as p
+    left join payment_pairs as pr on pr.ledger_payment_id = p.payment_id
+    where p.side = 'ledger' and p.payment_kind = 'on_account' and coalesce(p.on_account_amount, 0) > 0
+),
+
+orphans as (
+    select 'orphan_reference' as exception_type, 'sage100' as system, a.payment_ref as document_number,
+        pr.ledger_ref as related_document_number, a.party_key as party, p.amount, a.currency_code as currency,
+        strftime(a.payment_date, '%Y-%m') as period,
+        'Sage 100 ' || replace(a.payment_type, '_', ' ') || ' ' || a.payment_ref || ' is applied to ' || a.document_number
+            || ', which Sage 100 does not hold for ' || a.party_key as details,
+        a.allocation_key as natural_key
+    from {{ ref('int_recon__native_allocations') }} as a
+    left join payments as p on p.payment_system = a.payment_system and p.payment_ref = a.payment_ref
+    left join payment_pairs as pr on pr.sage100_payment_id = p.payment_id
+    where a.document_key is null and a.payment_kind <> 'on_account' and a.document_number is not null
+),
+
+journals as (
+    select check_type as exception_type, system, coalesce(register_no, journal_ref) as document_number,
+        related_ref as related_document_number, null as party, amount, null as currency, period, details,
+        journal_ref as natural_key
+    from {{ ref('int_recon__journal_checks') }}
+),
+
+master as (
+    select
+        case delta_type when 'duplicate' then 'duplicate_party' when 'quantity_mismatch' then 'inventory_quantity_mismatch'
+            else 'master_data_mismatch' end as exception_type,
+        case when delta_type = 'duplicate' then system else 'sage100' end as system,
+        coalesce(source_code, sage100_code) as document_number,
+        sage100_code as related_document_number,
+        case when entity <> 'item' then coalesce(source_code, sage100_code) end as party,
+        difference as amount, null as currency, null as period,
+        case delta_type
+            when 'duplicate' then entity || 's ' || source_value || ' and ' || sage100_value || ' look like one company'
+            when 'quantity_mismatch' then 'item ' || source_code || ' quantity on hand ' || source_value || ', Sage 100 ' || sage100_code || ' ' || sage100_value
+            else entity || ' ' || source_code || ' ' || field || ': ' || coalesce(source_value, '') || ' vs Sage 100 ' || sage100_code || ': ' || coalesce(sage100_value, '')
+        end as details,
+        delta_id as natural_key
+    from {{ ref('master_data_deltas') }}
+    where delta_type in ('field_mismatch', 'quantity_mismatch', 'duplicate')
+),
+
+all_exceptions as (
+    select * from document_exceptions
+    union all select * from source_duplicates
+    union all select * from outliers
+    union all select * from payment_exceptions
+    union all select * from orphans
+    union all select * from journals
+    union all select * from master
+),
+
+severities as (
+    select * from (values
+        ('missing_in_sage100', 'high'), ('missing_in_source', 'high'), ('amount_mismatch', 'high'),
+        ('tax_mismatch', 'medium'), ('customer_mismatch', 'high'), ('status_mismatch', 'medium'),
+        ('duplicate_document', 'high'), ('period_mismatch', 'medium'), ('currency_mismatch', 'high'),
+        ('unapplied_payment', 'medium'), ('payment_missing_in_sage100', 'high'), ('payment_missing_in_source', 'high'),
+        ('payment_amount_mismatch', 'high'), ('orphan_reference', 'medium'), ('outlier_amount', 'medium'),
+        ('master_data_mismatch', 'low'), ('duplicate_party', 'low'), ('inventory_quantity_mismatch', 'medium'),
+        ('unbalanced_journal', 'high'), ('trial_balance_difference', 'high')
+    ) as t(exception_type, severity)
+)
+
+select
+    {{ recon_hash(['e.exception_type', 'e.natural_key']) }} as exception_id,
+    e.exception_type,
+    -- a large amount raises the severity one step
+    case when s.severity = 'medium' and abs(coalesce(e.amount, 0)) >= {{ var('approval_threshold', 5000) }} then 'high'
+         when s.severity = 'low' and abs(coalesce(e.amount, 0)) >= {{ var('approval_threshold', 5000) }} then 'medium'
+         else s.severity end as severity,
+    e.system,
+    e.document_number,
+    e.related_document_number,
+    e.party,
+    cast(e.amount as decimal(18, 2)) as amount,
+    e.currency,
+    e.period,
+    e.details,
+    e.natural_key
+from all_exceptions as e
+inner join severities as s on s.exception_type = e.exception_type

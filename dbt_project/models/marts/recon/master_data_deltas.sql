@@ -1,0 +1,96 @@
+-- Customers, vendors and items missing or different in the other system, one row per difference:
+--   delta_type field_mismatch (a matched party's email, postal code, tax id or phone, compared after
+--   normalization; an item's unit price), quantity_mismatch (an item's quantity on hand),
+--   missing_in_sage100 / missing_in_source (no counterpart), duplicate (two parties of one system that
+--   are the same company by normalized name).
+with parties as (
+    select *,
+        {{ normalize_email('email') }} as email_key,
+        {{ normalize_postal('postal_code') }} as postal_key,
+        {{ normalize_tax_id('tax_id') }} as tax_key,
+        {{ normalize_phone('phone') }} as phone_key,
+        {{ name_key('party_name') }} as name_key
+    from {{ ref('parties') }}
+),
+
+ledger as (select * from parties where system <> 'sage100'),
+sage as (select * from parties where system = 'sage100'),
+
+party_fields as (
+    select l.system, l.party_role as entity, l.party_code as source_code, s.native_id as sage100_code,
+        f.field, f.source_value, f.sage100_value
+    from ledger as l
+    inner join sage as s on s.party_key = l.matched_party_key
+    cross join lateral (
+        select * from (values
+            ('email', l.email, s.email, l.email_key, s.email_key),
+            ('postal_code', l.postal_code, s.postal_code, l.postal_key, s.postal_key),
+            ('tax_id', l.tax_id, s.tax_id, l.tax_key, s.tax_key),
+            ('phone', l.phone, s.phone, l.phone_key, s.phone_key)
+        ) as v(field, source_value, sage100_value, source_key, sage100_key)
+        where v.source_key is not null and v.sage100_key is not null and v.source_key <> v.sage100_key
+    ) as f
+),
+
+missing_parties as (
+    select l.system, l.party_role, l.party_code, l.party_name, 'missing_in_sage100' as delta_type
+    from ledger as l where l.match_status = 'unmatched'
+    union all
+    select 'sage100', s.party_role, s.native_id, s.party_name, 'missing_in_source'
+    from sage as s where s.match_status = 'unmatched'
+),
+
+duplicates as (
+    select a.system, a.party_role, a.party_code, a.party_name, b.party_code as other_code, b.party_name as other_name
+    from parties as a
+    inner join parties as b
+        on b.system = a.system and b.party_role = a.party_role and b.name_key = a.name_key and b.party_key > a.party_key
+    where a.name_key is not null
+),
+
+items as (
+    select * from {{ ref('items') }}
+),
+
+item_pairs as (
+    select l.system, l.item_code, l.sage100_item_code, l.unit_price as source_price, s.unit_price as sage100_price,
+        l.quantity_on_hand as source_qty, s.quantity_on_hand as sage100_qty, l.is_tracked
+    from items as l
+    inner join items as s on s.system = 'sage100' and s.item_code = l.sage100_item_code
+    where l.system <> 'sage100'
+),
+
+deltas as (
+    select system, entity, source_code, sage100_code, 'field_mismatch' as delta_type, field,
+        cast(source_value as varchar) as source_value, cast(sage100_value as varchar) as sage100_value,
+        cast(null as decimal(18, 2)) as difference
+    from party_fields
+    union all
+    select system, party_role, case when system = 'sage100' then null else party_code end,
+        case when system = 'sage100' then party_code end, delta_type, null, party_name, null, null
+    from missing_parties
+    union all
+    select system, party_role, case when system = 'sage100' then null else party_code end,
+        case when system = 'sage100' then party_code end, 'duplicate', 'party',
+        party_code || ' ' || party_name, other_code || ' ' || other_name, null
+    from duplicates
+    union all
+    select system, 'item', item_code, sage100_item_code, 'field_mismatch', 'unit_price',
+        cast(source_price as varchar), cast(sage100_price as varchar), cast(sage100_price - source_price as decimal(18, 2))
+    from item_pairs
+    where source_price is not null and sage100_price is not null and source_price <> sage100_price
+    union all
+    select system, 'item', item_code, sage100_item_code, 'quantity_mismatch', 'quantity_on_hand',
+        cast(source_qty as varchar), cast(sage100_qty as varchar), cast(sage100_qty - source_qty as decimal(18, 2))
+    from item_pairs
+    where is_tracked and source_qty is not null and sage100_qty is not null and source_qty <> sage100_qty
+    union all
+    select l.system, 'item', l.item_code, null, 'missing_in_sage100', null, l.item_name, null, null
+    from items as l
+    where l.system <> 'sage100' and l.sage100_item_code is null
+)
+
+select
+    {{ recon_hash(['system', 'entity', 'source_code', 'sage100_code', 'delta_type', 'field']) }} as delta_id,
+    *
+from deltas
