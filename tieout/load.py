@@ -246,7 +246,7 @@ def _row_counts(pipeline: Any) -> dict[str, int]:
     return {table: int(n) for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
 
 
-def _finish_interrupted(pipeline: Any, name: str, echo: Echo) -> dict[str, int]:
+def _finish_interrupted(pipeline: Any, name: str, echo: Echo, *, load_only: bool = False) -> dict[str, int]:
     """Deal with the packages a killed or crashed load left behind; returns rows loaded from them.
 
     A package none of whose files was being written is simply loaded. If a file was being written when
@@ -263,7 +263,10 @@ def _finish_interrupted(pipeline: Any, name: str, echo: Echo) -> dict[str, int]:
         pipeline.abort_packages()
         return {}
     echo(f"{name}: finishing the load that was interrupted last time")
-    pipeline.run()
+    if load_only:  # packages still to normalize are left to the source's own run (its own settings)
+        pipeline.load()
+    else:
+        pipeline.run()
     return _row_counts(pipeline)
 
 
@@ -346,12 +349,18 @@ def load_sage100_source(*, warehouse: Path, full_refresh: bool, echo: Echo) -> S
         from dlt_pipelines.sage100.load import load_sage100
         from dlt_pipelines.sage100.settings import DATASET_NAME, PIPELINE_NAME
 
-        stale_check = dlt.pipeline(
-            pipeline_name=PIPELINE_NAME,
-            dataset_name=DATASET_NAME,
-            pipelines_dir=str(pipelines_dir(warehouse)),
-        )
-        _forget_stale_state(stale_check, warehouse)
+        def sage_pipeline() -> Any:
+            return dlt.pipeline(
+                pipeline_name=PIPELINE_NAME,
+                destination=dlt.destinations.duckdb(str(warehouse)),
+                dataset_name=DATASET_NAME,
+                pipelines_dir=str(pipelines_dir(warehouse)),
+            )
+
+        _forget_stale_state(sage_pipeline(), warehouse)
+        pipeline = sage_pipeline()
+        if pipeline.list_normalized_load_packages():
+            _finish_interrupted(pipeline, "sage100", echo, load_only=True)
         summary = dict(
             load_sage100(
                 warehouse=warehouse, full_refresh=full_refresh, pipelines_dir=pipelines_dir(warehouse)
