@@ -182,6 +182,25 @@ def load_cmd(
     raise typer.Exit(report.exit_code)
 
 
+@app.command("evaluate")
+def evaluate_cmd(
+    scenario: Annotated[Path, typer.Option(help="Scenario directory with truth/ (tieout sandbox generate).")],
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: TIEOUT_WAREHOUSE).")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when a precision/recall target is missed.")] = False,
+) -> None:
+    """Score recon.exceptions and recon.payment_matches against the scenario's truth/."""
+    from tieout import evaluate, settings
+
+    try:
+        report = evaluate.evaluate(scenario, warehouse or settings.warehouse_path())
+    except evaluate.EvaluationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(report.render())
+    if strict and report.failures():
+        raise typer.Exit(1)
+
+
 webhooks_app = typer.Typer(help="Receive Xero webhooks and load what they announce.", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
 
