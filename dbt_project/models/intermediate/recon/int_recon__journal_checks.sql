@@ -25,15 +25,15 @@ ledger_journals as (
 ),
 
 counterparts as (
+    -- equal debits or credits; a foreign-currency journal may differ by the rate used (recon_fx_tolerance_percent)
     select s.register_no, l.entry_group_key, l.native_id, l.system
     from sage as s
-    inner join ledger_journals as l on l.debit = s.debit
-    where s.source_journal = 'GJ' and abs({{ recon_days('l.posting_date', 's.posting_date') }}) <= {{ var('recon_date_window_days', 10) }}
-    union all
-    select s.register_no, l.entry_group_key, l.native_id, l.system
-    from sage as s
-    inner join ledger_journals as l on l.credit = s.credit
-    where s.source_journal = 'GJ' and abs({{ recon_days('l.posting_date', 's.posting_date') }}) <= {{ var('recon_date_window_days', 10) }}
+    inner join ledger_journals as l
+        on l.posting_date between s.posting_date - interval {{ var('recon_date_window_days', 10) }} day
+                              and s.posting_date + interval {{ var('recon_date_window_days', 10) }} day
+    where s.source_journal = 'GJ'
+        and (abs(l.debit - s.debit) <= greatest({{ var('recon_amount_tolerance', 0.01) }}, s.debit * {{ var('recon_fx_tolerance_percent', 1.0) }} / 100)
+             or abs(l.credit - s.credit) <= greatest({{ var('recon_amount_tolerance', 0.01) }}, s.credit * {{ var('recon_fx_tolerance_percent', 1.0) }} / 100))
 ),
 
 best_counterpart as (

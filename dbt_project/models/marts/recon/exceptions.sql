@@ -73,42 +73,50 @@ source_duplicates as (
     where abs({{ recon_days('a.issue_date', 'b.issue_date') }}) <= {{ var('recon_duplicate_window_days', 7) }}
 ),
 
--- outliers: robust z-score (median and MAD of log amounts) per party and document type
-amounts as (
-    select d.*, ln(d.total_amount) as x
-    from {{ ref('int_recon__documents') }} as d
-    where d.is_posted and not d.is_void and d.total_amount > 0 and d.document_type in ('sales_invoice', 'bill')
-        and (d.side = 'ledger' or d.document_key in (select sage100_document_key from tieout where relation = 'sage100_only'))
+-- outliers: a line quantity far above what the item (or, without an item, the account) usually sells:
+-- robust z-score of the log quantity (median and MAD over all of the ledger's lines of that item)
+-- above recon_outlier_z and at least recon_outlier_p90_ratio times the item's 90th percentile
+line_quantities as (
+    select l.document_key, l.line_number, l.item_code, l.quantity, coalesce(l.item_code, 'account:' || coalesce(l.account_code, '?')) as grp,
+        ln(l.quantity) as x, d.system, d.document_number, d.party_code, d.total_amount, d.currency_code, d.period
+    from {{ ref('document_lines') }} as l
+    inner join {{ ref('int_recon__documents') }} as d on d.document_key = l.document_key
+    where d.side = 'ledger' and d.is_posted and not d.is_void and l.quantity > 0
+        and d.document_type in ('sales_invoice', 'bill')
 ),
 
-party_stats as (
-    select system, party_key, document_type, median(x) as med, count(*) as n from amounts group by all
+quantity_stats as (
+    select system, grp, median(x) as med, quantile_cont(x, 0.9) as p90, count(*) as n from line_quantities group by all
 ),
 
-party_mad as (
-    select a.system, a.party_key, a.document_type, median(abs(a.x - s.med)) as mad, any_value(s.med) as med, any_value(s.n) as n
-    from amounts as a
-    inner join party_stats as s on s.system = a.system and s.party_key = a.party_key and s.document_type = a.document_type
+quantity_mad as (
+    select q.system, q.grp, median(abs(q.x - s.med)) as mad
+    from line_quantities as q
+    inner join quantity_stats as s on s.system = q.system and s.grp = q.grp
     group by all
 ),
 
-type_mad as (
-    select system, document_type, median(mad) as typical_mad from party_mad where n >= 3 group by all
+outlier_lines as (
+    select q.*, s.med, s.p90, 0.6745 * (q.x - s.med) / greatest(m.mad, 0.1) as z,
+        row_number() over (partition by q.document_key order by q.x - s.med desc) as rn
+    from line_quantities as q
+    inner join quantity_stats as s on s.system = q.system and s.grp = q.grp
+    inner join quantity_mad as m on m.system = q.system and m.grp = q.grp
+    where s.n >= {{ var('recon_outlier_min_lines', 10) }}
+        and 0.6745 * (q.x - s.med) / greatest(m.mad, 0.1) >= {{ var('recon_outlier_z', 2.5) }}
+        and q.x - s.p90 >= ln({{ var('recon_outlier_p90_ratio', 5) }})
 ),
 
 outliers as (
     select
-        'outlier_amount' as exception_type, a.system, a.document_number, null as related_document_number,
-        a.party_code as party, a.total_amount as amount, a.currency_code as currency, a.period,
-        a.document_number || ' for ' || cast(a.total_amount as varchar) || ' is ' || cast(round(exp(a.x - m.med), 1) as varchar)
-            || 'x the party''s median ' || a.document_type || ' (robust z ' || cast(round(0.6745 * (a.x - m.med) / greatest(m.mad, t.typical_mad), 1) as varchar) || ')' as details,
-        a.document_key as natural_key
-    from amounts as a
-    inner join party_mad as m on m.system = a.system and m.party_key = a.party_key and m.document_type = a.document_type
-    inner join type_mad as t on t.system = a.system and t.document_type = a.document_type
-    where m.n >= {{ var('recon_outlier_min_documents', 4) }}
-        and 0.6745 * abs(a.x - m.med) / greatest(m.mad, t.typical_mad, 0.01) > {{ var('recon_outlier_z', 3.5) }}
-        and abs(a.x - m.med) >= ln({{ var('recon_outlier_min_ratio', 10) }})
+        'outlier_amount' as exception_type, system, document_number, null as related_document_number,
+        party_code as party, total_amount as amount, currency_code as currency, period,
+        document_number || ' line ' || cast(line_number as varchar) || ': quantity ' || cast(quantity as varchar) || ' of '
+            || replace(grp, 'account:', 'account ') || ' is ' || cast(round(exp(x - med), 1) as varchar) || 'x its median and '
+            || cast(round(exp(x - p90), 1) as varchar) || 'x its 90th percentile (robust z ' || cast(round(z, 1) as varchar) || ')' as details,
+        document_key as natural_key
+    from outlier_lines
+    where rn = 1
 ),
 
 payments as (

@@ -9,7 +9,13 @@ with parties as (
         {{ normalize_postal('postal_code') }} as postal_key,
         {{ normalize_tax_id('tax_id') }} as tax_key,
         {{ normalize_phone('phone') }} as phone_key,
-        {{ name_key('party_name') }} as name_key
+        -- the name with legal forms spelled one way (Co = Company, Inc = Incorporated, & = and), so that
+        -- 'Acme Co' and 'ACME COMPANY' are one company but 'Acme LLC' and 'Acme Group' are two
+        nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+            regexp_replace(regexp_replace(
+                lower(strip_accents(coalesce(party_name, ''))), '&', ' and ', 'g'), '[.,'']', '', 'g'),
+            '\bincorporated\b', 'inc', 'g'), '\bcompany\b', 'co', 'g'), '\blimited\b', 'ltd', 'g'),
+            '\bcorporation\b', 'corp', 'g'), '\bgrp\b', 'group', 'g'), '[^a-z0-9]+', ' ', 'g'), '\s+', ' ', 'g')), '') as name_key
     from {{ ref('parties') }}
 ),
 
@@ -25,8 +31,8 @@ party_fields as (
         select * from (values
             ('email', l.email, s.email, l.email_key, s.email_key),
             ('postal_code', l.postal_code, s.postal_code, l.postal_key, s.postal_key),
-            ('tax_id', l.tax_id, s.tax_id, l.tax_key, s.tax_key),
-            ('phone', l.phone, s.phone, l.phone_key, s.phone_key)
+            -- Sage 100 keeps a vendor's taxpayer id (a customer's field is a resale certificate)
+            ('tax_id', l.tax_id, s.tax_id, case when l.party_role = 'vendor' then l.tax_key end, s.tax_key)
         ) as v(field, source_value, sage100_value, source_key, sage100_key)
         where v.source_key is not null and v.sage100_key is not null and v.source_key <> v.sage100_key
     ) as f
