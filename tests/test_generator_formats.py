@@ -19,8 +19,8 @@ from sandbox.sage100.schema import TABLES
 from tests.test_generator_support import read_csv, read_json, scenario
 
 SPEC = Path("/work/shared/specs/xero/xero_accounting.yaml")
-if not SPEC.exists():  # the repository's own copy, when the shared folder is not mounted
-    SPEC = Path(__file__).resolve().parents[1] / "docs" / "specs" / "xero_accounting.yaml"
+if not SPEC.exists():  # the specs ship with the project's shared material, beside the checkout
+    SPEC = Path(__file__).resolve().parents[2] / "shared" / "specs" / "xero" / "xero_accounting.yaml"
 
 XERO_RESOURCES = {
     "Invoices": "Invoices",

@@ -445,12 +445,15 @@ class Planner:
             )
         taxable = sum((ln.amount for ln in lines if ln.tax_class == "TX"), ZERO)
         nontaxable = sum((ln.amount for ln in lines if ln.tax_class == "NT"), ZERO)
+        party_no = party.sage_no
+        if party.sage_dup_no and relation != "sage_only" and self.srng.random() < 0.3:
+            party_no = party.sage_dup_no  # a duplicate Sage customer/vendor gets some of the documents
         sd = SageDoc(
             module="AR" if ar else "AP",
             invoice_no=invoice_no,
             invoice_type="CM" if credit else "IN",
             party=party,
-            party_no=party.sage_no,
+            party_no=party_no,
             division=party.sage_div,
             invoice_date=doc.date,
             posting_date=posting or self.sage_date(doc.date),
@@ -1026,6 +1029,7 @@ class Planner:
             if cn_day <= self.end:
                 cn = self.new_credit(doc, cn_day)
                 cn.sage = self.sage_doc(cn)
+                cn.sage.party, cn.sage.party_no, cn.sage.division = sd.party, sd.party_no, sd.division
                 events.append((cn.date, "doc", cn))
                 if choice == "credit_pay":
                     alloc = Alloc(
