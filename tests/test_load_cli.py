@@ -71,3 +71,20 @@ def test_load_all_detects_the_ledger_and_loads_it_with_sage100(tmp_path, monkeyp
     summary = json.loads((warehouse.parent / "tieout.last_load.json").read_text())
     assert [s["source"] for s in summary["sources"]] == ["xero", "sage100"]
     assert summary["sources"][0]["rows"]["invoices"] == invoices
+
+
+def test_a_wrong_api_address_fails_fast_with_what_to_check(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TIEOUT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("SOURCES__XERO__TOKEN_URL", "http://127.0.0.1:9/connect/token")
+    monkeypatch.setenv("SOURCES__KASHFLOW__BASE_URL", "http://127.0.0.1:9/v2")
+    started = time.monotonic()
+    xero = runner.invoke(app, ["load", "--source", "xero"])
+    kashflow = runner.invoke(app, ["load", "--source", "kashflow"])
+    assert time.monotonic() - started < 20  # no minutes of retrying a refused connection
+    assert xero.exit_code == 1 and kashflow.exit_code == 1
+    assert "cannot connect to the Xero token endpoint at http://127.0.0.1:9/connect/token" in xero.output
+    assert "check sources.xero.token_url" in xero.output
+    assert "cannot connect to KashFlow at http://127.0.0.1:9/v2/" in kashflow.output
+    assert "sources.kashflow.base_url" in kashflow.output

@@ -78,7 +78,10 @@ def test_minute_and_concurrency_429s_are_waited_out(tmp_path, monkeypatch):
 
 def test_faults_do_not_change_counts_or_duplicate_rows(tmp_path, monkeypatch):
     expected = write_xero_scenario(tmp_path / "scn", invoices=2600, payments=300, journals=450)
-    faults = FaultSpec.parse("latency=1-4ms,error_rate=0.2,drop_rate=0.15,token_expiry_rate=0.1,seed=11")
+    # scope=all: the token endpoint and /connections fail too
+    faults = FaultSpec.parse(
+        "latency=1-4ms,error_rate=0.2,drop_rate=0.15,token_expiry_rate=0.1,seed=11,scope=all"
+    )
     warehouse = tmp_path / "w.duckdb"
     with xero_sandbox(tmp_path / "scn", faults=faults) as handle:
         result = _load(warehouse, monkeypatch, handle, retry_attempts=12)

@@ -229,10 +229,13 @@ def _build_source(name: str, stats: Any, tables: Sequence[str] | None) -> Any:
 
 
 def _root_cause(exc: BaseException) -> BaseException:
+    """The error behind dlt's wrappers (PipelineStepFailed, resource errors): the one that says what to do."""
+    from dlt.common.exceptions import DltException
+
     seen = set()
-    while id(exc) not in seen:
+    while isinstance(exc, DltException) and id(exc) not in seen:
         seen.add(id(exc))
-        inner = getattr(exc, "exception", None) or exc.__cause__
+        inner = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
         if not isinstance(inner, BaseException):
             break
         exc = inner

@@ -21,6 +21,10 @@ class TransientError(RuntimeError):
     """A failure worth retrying (server error, dropped connection, timeout)."""
 
 
+class ApiUnreachable(RuntimeError):
+    """The very first connection to an API was refused: a wrong address, not a blip; not retried."""
+
+
 class RateLimited(TransientError):
     """A 429 other than the daily limit; the limiter already pauses for ``Retry-After``."""
 

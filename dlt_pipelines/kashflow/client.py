@@ -19,7 +19,7 @@ import httpx
 from tenacity import RetryCallState
 
 from dlt_pipelines.common.ratelimit import CallLimiter
-from dlt_pipelines.common.retry import RetryPolicy, TransientError, retrying
+from dlt_pipelines.common.retry import ApiUnreachable, RetryPolicy, TransientError, retrying
 from dlt_pipelines.common.stats import LoadStats
 from dlt_pipelines.common.values import loads_exact
 
@@ -78,6 +78,7 @@ class KashflowClient:
             self.http = httpx.Client(timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)))
         self._limiter = CallLimiter(max_concurrent=self.max_concurrent, per_minute=None, sleep=self.sleep)
         self._session: str | None = None
+        self._contacted = False
         self._session_lock = threading.Lock()
 
     def close(self) -> None:
@@ -86,6 +87,20 @@ class KashflowClient:
 
     def url(self, path: str) -> str:
         return urljoin(self.base_url, path.lstrip("/")) if not path.startswith("http") else path
+
+    def _contact(self, send: Callable[..., httpx.Response], *args: Any, **kwargs: Any) -> httpx.Response:
+        """Send; a refused connection before any answer came means a wrong address (fail fast)."""
+        try:
+            response = send(*args, **kwargs)
+        except httpx.ConnectError as exc:
+            if not self._contacted:
+                raise ApiUnreachable(
+                    f"cannot connect to KashFlow at {self.base_url} ({exc}); check "
+                    "sources.kashflow.base_url, or start the sandbox (tieout sandbox serve --scenario DIR)"
+                ) from exc
+            raise
+        self._contacted = True
+        return response
 
     # -- sign-in --------------------------------------------------------------------------------
     def session_token(self) -> str:
@@ -108,8 +123,10 @@ class KashflowClient:
     def _sign_in_once(self) -> str:
         if self.stats is not None:
             self.stats.auth_call()
-        first = self.http.post(
-            self.url("sessiontoken"), json={"UserName": self.username, "Password": self.password}
+        first = self._contact(
+            self.http.post,
+            self.url("sessiontoken"),
+            json={"UserName": self.username, "Password": self.password},
         )
         body = self._auth_body(first, "user name or password")
         letters = memorable_letters(self.memorable_word, body.get("MemorableWordList") or [])
@@ -160,7 +177,9 @@ class KashflowClient:
             with self._limiter.slot():
                 if self.stats is not None:
                     self.stats.call(resource)
-                response = self.http.get(url, params=params, headers={"Authorization": f"KfToken {token}"})
+                response = self._contact(
+                    self.http.get, url, params=params, headers={"Authorization": f"KfToken {token}"}
+                )
             if response.status_code == 401:
                 self._forget(token)
                 if not signed_in_again:

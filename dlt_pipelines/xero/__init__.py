@@ -58,6 +58,7 @@ def build_client(
     import httpx
 
     http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
+    retry = RetryPolicy(attempts=retry_attempts, initial_wait=retry_initial_wait, max_wait=retry_max_wait)
     auth = XeroAuth(
         token_url=token_url,
         client_id=client_id,
@@ -68,13 +69,14 @@ def build_client(
         store=TokenStore(token_store_path) if token_store_path else None,
         http=http,
         on_call=stats.auth_call if stats is not None else None,
+        retry=retry,
     )
     return XeroClient(
         api_url=api_url,
         auth=auth,
         connections_url=connections_url,
         limits=LimitSettings(max_concurrent, calls_per_minute, limit_window_seconds),
-        retry=RetryPolicy(attempts=retry_attempts, initial_wait=retry_initial_wait, max_wait=retry_max_wait),
+        retry=retry,
         timeout=timeout,
         stats=stats,
         http=http,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from dlt_pipelines.common.retry import ApiUnreachable, RetryPolicy, TransientError, retrying
 from dlt_pipelines.common.token_store import TokenStore, fingerprint
 
 GRANTS = ("client_credentials", "refresh_token")
@@ -47,6 +48,8 @@ class XeroAuth:
         on_call: Callable[[], None] | None = None,
         refresh_margin: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if grant_type not in GRANTS:
             raise XeroAuthError(f"sources.xero.grant_type must be one of {GRANTS}, not {grant_type!r}")
@@ -73,6 +76,9 @@ class XeroAuth:
         self._clock = clock
         self._lock = threading.Lock()
         self._access: _Access | None = None
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._contacted = False
 
     def token(self) -> str:
         """A valid access token, renewed if it is missing or about to expire."""
@@ -97,6 +103,22 @@ class XeroAuth:
             raise XeroAuthError("no refresh token: put one in .dlt/secrets.toml (sources.xero.refresh_token)")
         return self._seed, seed_fp
 
+    def _post_token(self, data: dict[str, str]) -> httpx.Response:
+        if self._on_call:
+            self._on_call()
+        try:
+            response = self._http.post(self.token_url, data=data, auth=(self._client_id, self._client_secret))
+        except httpx.ConnectError as exc:
+            if not self._contacted:
+                raise unreachable(
+                    "the Xero token endpoint", self.token_url, "sources.xero.token_url", exc
+                ) from exc
+            raise
+        self._contacted = True
+        if response.status_code >= 500:
+            raise TransientError(f"the Xero token endpoint answered {response.status_code}")
+        return response
+
     def _renew(self) -> _Access:
         data: dict[str, str] = {"grant_type": self.grant_type}
         seed_fp = None
@@ -104,12 +126,10 @@ class XeroAuth:
             data["refresh_token"], seed_fp = self._current_refresh_token()
         elif self._scopes:
             data["scope"] = self._scopes
-        if self._on_call:
-            self._on_call()
-        try:
-            response = self._http.post(self.token_url, data=data, auth=(self._client_id, self._client_secret))
-        except httpx.HTTPError as exc:
-            raise XeroAuthError(f"cannot reach the Xero token endpoint {self.token_url}: {exc}") from exc
+        # a lost answer is safe to retry: Xero keeps the old refresh token usable for 30 minutes
+        for attempt in retrying(self._retry, sleep=self._sleep):
+            with attempt:
+                response = self._post_token(data)
         if response.status_code != 200:
             detail = _error_text(response)
             hint = (
@@ -128,6 +148,13 @@ class XeroAuth:
             self._seed = new_refresh
         expires_in = float(body.get("expires_in", 1800))
         return _Access(body["access_token"], self._clock() + expires_in)
+
+
+def unreachable(what: str, url: str, setting: str, exc: Exception) -> ApiUnreachable:
+    return ApiUnreachable(
+        f"cannot connect to {what} at {url} ({exc}); check {setting}, or start the sandbox with "
+        "`tieout sandbox serve --scenario DIR`"
+    )
 
 
 def _error_text(response: httpx.Response) -> str:

@@ -22,7 +22,7 @@ from dlt_pipelines.common.ratelimit import CallLimiter, DailyLimitReached
 from dlt_pipelines.common.retry import RateLimited, RetryPolicy, TransientError, retrying
 from dlt_pipelines.common.stats import LoadStats
 from dlt_pipelines.common.values import loads_exact
-from dlt_pipelines.xero.auth import XeroAuth
+from dlt_pipelines.xero.auth import XeroAuth, unreachable
 
 PAGE_SIZE = 1000
 JOURNALS_PER_CALL = 100
@@ -69,6 +69,7 @@ class XeroClient:
         if self.http is None:
             self.http = httpx.Client(timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)))
         self._limiters: dict[str, CallLimiter] = {}
+        self._contacted = False
         self._limiters_lock = threading.Lock()
 
     def close(self) -> None:
@@ -136,7 +137,8 @@ class XeroClient:
             with limiter.slot():
                 if self.stats is not None:
                     self.stats.call(resource)
-                response = self.http.request(
+                response = self._contact(
+                    self.http.request,
                     method,
                     url,
                     params=params,
@@ -169,6 +171,17 @@ class XeroClient:
             return loads_exact(response.content)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _contact(self, send: Callable[..., httpx.Response], *args: Any, **kwargs: Any) -> httpx.Response:
+        """Send; a refused connection before any answer came means a wrong address (fail fast)."""
+        try:
+            response = send(*args, **kwargs)
+        except httpx.ConnectError as exc:
+            if not self._contacted:
+                raise unreachable("the Xero API", self.api_url, "sources.xero.api_url", exc) from exc
+            raise
+        self._contacted = True
+        return response
+
     def _rate_limited(self, response: httpx.Response, limiter: CallLimiter) -> None:
         if self.stats is not None:
             self.stats.rate_limited()
@@ -190,7 +203,9 @@ class XeroClient:
                 token = self.auth.token()
                 if self.stats is not None:
                     self.stats.auth_call()
-                response = self.http.get(self.connections_url, headers={"Authorization": f"Bearer {token}"})
+                response = self._contact(
+                    self.http.get, self.connections_url, headers={"Authorization": f"Bearer {token}"}
+                )
                 if response.status_code >= 500:
                     raise TransientError(f"Xero answered {response.status_code} for GET /connections")
                 if response.status_code == 401:
