@@ -84,7 +84,8 @@ unioned as (
         p.system as payment_system,
         case when p.system = 'kashflow' and coalesce(p.payment_group_ref, '0') not in ('0', '')
              then 'bulk:' || p.payment_group_ref
-             else coalesce(p.payment_group_ref, p.native_id) end as payment_ref,
+             when p.system = 'kashflow' then p.native_id
+             else coalesce(nullif(p.payment_group_ref, ''), p.native_id) end as payment_ref,
         'payment' as payment_kind,
         p.payment_type,
         p.party_key,
