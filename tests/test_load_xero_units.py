@@ -183,3 +183,14 @@ def test_split_valid_quarantines_with_raw_payload_and_stable_id():
         tenant_id="t1",
     )
     assert again[0]["quarantine_id"] == bad[0]["quarantine_id"]  # the same bad record is kept once
+
+
+def test_cursor_timestamps_are_aware_utc():
+    from dlt_pipelines.xero.helpers import shape, utc_moment
+
+    row = shape({"UpdatedDateUTC": "/Date(1439434356790+0000)/", "Total": 1}, "t1")
+    assert row["tenant_id"] == "t1" and row["UpdatedDateUTC"] == "/Date(1439434356790+0000)/"
+    assert row["updated_at"] == datetime(2015, 8, 13, 2, 52, 36, 790000, tzinfo=UTC)
+    assert utc_moment("2015-08-13T02:52:36") == datetime(2015, 8, 13, 2, 52, 36, tzinfo=UTC)
+    assert utc_moment("2015-08-13T04:52:36+02:00") == datetime(2015, 8, 13, 2, 52, 36, tzinfo=UTC)
+    assert utc_moment("2015-08-13") == datetime(2015, 8, 13, tzinfo=UTC)

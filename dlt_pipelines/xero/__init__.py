@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import dlt
@@ -20,7 +19,7 @@ from dlt_pipelines.common.stats import LoadStats
 from dlt_pipelines.common.token_store import TokenStore
 from dlt_pipelines.xero.auth import XeroAuth
 from dlt_pipelines.xero.client import LimitSettings, XeroClient
-from dlt_pipelines.xero.helpers import make_resource, resource_name
+from dlt_pipelines.xero.helpers import make_resource, resource_name, utc_moment
 from dlt_pipelines.xero.settings import (
     DEFAULT_API_URL,
     DEFAULT_CONNECTIONS_URL,
@@ -144,7 +143,7 @@ def xero_source(
     unknown = sorted(set(wanted) - set(ENDPOINTS))
     if unknown:
         raise ValueError(f"unknown Xero tables {unknown}; choose from {sorted(ENDPOINTS)}")
-    since = datetime.fromisoformat(initial_modified_since) if initial_modified_since else None
+    since = utc_moment(initial_modified_since) if initial_modified_since else None
     return [
         make_resource(client, ENDPOINTS[table], tenant, stats, since)
         for tenant in tenants

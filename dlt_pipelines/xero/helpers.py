@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import dlt
@@ -14,7 +14,7 @@ import dlt
 from dlt_pipelines.common.quarantine import split_valid, to_quarantine
 from dlt_pipelines.common.ratelimit import DailyLimitReached
 from dlt_pipelines.common.stats import LoadStats
-from dlt_pipelines.common.values import parse_ms_date
+from dlt_pipelines.common.values import parse_any_date
 from dlt_pipelines.xero.client import XeroClient
 from dlt_pipelines.xero.settings import CURSOR_FIELD, FIELD_RULES, PARSED_CURSOR, TENANT_COLUMN, Endpoint
 
@@ -31,8 +31,16 @@ def shape(record: dict[str, Any], tenant_id: str) -> dict[str, Any]:
     row[TENANT_COLUMN] = tenant_id
     raw = record.get(CURSOR_FIELD)
     if isinstance(raw, str):
-        row[PARSED_CURSOR] = parse_ms_date(raw) if raw.startswith("/Date(") else datetime.fromisoformat(raw)
+        row[PARSED_CURSOR] = utc_moment(raw)
     return row
+
+
+def utc_moment(value: str) -> datetime:
+    """A Xero timestamp (``/Date(ms+0000)/`` or ISO, naive meaning UTC) as an aware UTC datetime."""
+    moment = parse_any_date(value)
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _split(
