@@ -188,7 +188,7 @@ master as (
             else 'master_data_mismatch' end as exception_type,
         case when delta_type = 'duplicate' then system else 'sage100' end as system,
         coalesce(source_code, sage100_code) as document_number,
-        sage100_code as related_document_number,
+        coalesce(other_code, sage100_code) as related_document_number,
         case when entity <> 'item' then coalesce(source_code, sage100_code) end as party,
         difference as amount, null as currency, null as period,
         case delta_type

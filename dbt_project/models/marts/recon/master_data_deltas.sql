@@ -69,29 +69,29 @@ item_pairs as (
 deltas as (
     select system, entity, source_code, sage100_code, 'field_mismatch' as delta_type, field,
         cast(source_value as varchar) as source_value, cast(sage100_value as varchar) as sage100_value,
-        cast(null as decimal(18, 2)) as difference
+        cast(null as decimal(18, 2)) as difference, cast(null as varchar) as other_code
     from party_fields
     union all
     select system, party_role, case when system = 'sage100' then null else party_code end,
-        case when system = 'sage100' then party_code end, delta_type, null, party_name, null, null
+        case when system = 'sage100' then party_code end, delta_type, null, party_name, null, null, null
     from missing_parties
     union all
     select system, party_role, case when system = 'sage100' then null else party_code end,
         case when system = 'sage100' then party_code end, 'duplicate', 'party',
-        party_code || ' ' || party_name, other_code || ' ' || other_name, null
+        party_code || ' ' || party_name, other_code || ' ' || other_name, null, other_code
     from duplicates
     union all
     select system, 'item', item_code, sage100_item_code, 'field_mismatch', 'unit_price',
-        cast(source_price as varchar), cast(sage100_price as varchar), cast(sage100_price - source_price as decimal(18, 2))
+        cast(source_price as varchar), cast(sage100_price as varchar), cast(sage100_price - source_price as decimal(18, 2)), null
     from item_pairs
     where source_price is not null and sage100_price is not null and source_price <> sage100_price
     union all
     select system, 'item', item_code, sage100_item_code, 'quantity_mismatch', 'quantity_on_hand',
-        cast(source_qty as varchar), cast(sage100_qty as varchar), cast(sage100_qty - source_qty as decimal(18, 2))
+        cast(source_qty as varchar), cast(sage100_qty as varchar), cast(sage100_qty - source_qty as decimal(18, 2)), null
     from item_pairs
     where is_tracked and source_qty is not null and sage100_qty is not null and source_qty <> sage100_qty
     union all
-    select l.system, 'item', l.item_code, null, 'missing_in_sage100', null, l.item_name, null, null
+    select l.system, 'item', l.item_code, null, 'missing_in_sage100', null, l.item_name, null, null, null
     from items as l
     where l.system <> 'sage100' and l.sage100_item_code is null
 )
