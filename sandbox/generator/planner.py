@@ -129,6 +129,8 @@ class Planner:
         self.utility = landlords[min(1, len(landlords) - 1)]
         self.payroll_due: list[tuple[date, Decimal]] = []
         self.pending_reversal: list[tuple[date, Decimal]] = []
+        self.route_to_dup = False
+        """Whether the cluster being planned goes to its party's duplicate Sage record (if it has one)."""
         fates = (
             "full",
             "split",
@@ -446,8 +448,8 @@ class Planner:
         taxable = sum((ln.amount for ln in lines if ln.tax_class == "TX"), ZERO)
         nontaxable = sum((ln.amount for ln in lines if ln.tax_class == "NT"), ZERO)
         party_no = party.sage_no
-        if party.sage_dup_no and relation != "sage_only" and self.srng.random() < 0.3:
-            party_no = party.sage_dup_no  # a duplicate Sage customer/vendor gets some of the documents
+        if party.sage_dup_no and relation != "sage_only" and self.route_to_dup:
+            party_no = party.sage_dup_no  # a duplicate Sage customer/vendor gets some clusters' documents
         sd = SageDoc(
             module="AR" if ar else "AP",
             invoice_no=invoice_no,
@@ -676,6 +678,7 @@ class Planner:
     def plan_sales(self, day: date, budget: int) -> tuple[list[Event], int]:
         r = self.rng
         party = self.m.pick_customer(r)
+        self.route_to_dup = self.srng.random() < 0.3
         dup = self.m.source_dups.get(id(party))
         if dup is not None and r.random() < 0.3:
             party = dup
@@ -705,13 +708,11 @@ class Planner:
             return []
         if doc.kind == "bill":
             return ["payment_missing_in_sage100", "payment_amount_mismatch", "payment_missing_in_source"]
-        return [
-            "payment_missing_in_sage100",
-            "payment_amount_mismatch",
-            "orphan_reference",
-            "unapplied_payment",
-            "payment_missing_in_source",
-        ]
+        cands = ["payment_missing_in_sage100", "payment_amount_mismatch", "orphan_reference"]
+        if doc.currency == self.m.profile.base_currency:  # money on account sits in the base-currency bank
+            cands.append("unapplied_payment")
+        cands.append("payment_missing_in_source")
+        return cands
 
     def _single_sale(self, day: date, party: Party, budget: int) -> tuple[list[Event], int]:
         doc = self.new_invoice(party, day)
@@ -1016,7 +1017,7 @@ class Planner:
             return events
         if choice == "unpaid":
             return events
-        if choice == "bank_receipt":
+        if choice == "bank_receipt" and doc.currency == self.m.profile.base_currency:
             day = self.pay_date(doc.date, party, "ar")
             if day <= self.end:
                 events.append(self._bank_receipt([doc], day))
@@ -1147,7 +1148,7 @@ class Planner:
             return events
         if pay_day > self.end:
             return events
-        if fate == "bank_receipt":
+        if fate == "bank_receipt" and party.currency == self.m.profile.base_currency:
             events.append(self._bank_receipt(docs, pay_day))
             return events
         pay = self.new_payment("ar", "batch", party, pay_day, [(d, d.gross) for d in docs])
@@ -1169,6 +1170,7 @@ class Planner:
     def plan_bills(self, day: date, budget: int) -> tuple[list[Event], int]:
         r = self.rng
         vendor = self.m.pick_vendor(r)
+        self.route_to_dup = self.srng.random() < 0.3
         size = min(budget, _BILL_CLUSTER.pick(r))
         docs = [self.new_bill(vendor, day)]
         for _ in range(size - 1):
