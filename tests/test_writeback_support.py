@@ -455,10 +455,13 @@ def gl_journal(
 def approve_all(warehouse: Path, *journals: Journal | str, who: str = "alice") -> None:
     from writeback import approvals
 
-    for j in journals:
-        approvals.approve(
-            j if isinstance(j, str) else j.proposal_id, who=who, role="approver", warehouse=warehouse
-        )
+    ids = [j if isinstance(j, str) else j.proposal_id for j in journals]
+    if len(ids) == 1:  # the single-proposal API, so its errors surface as raised
+        approvals.approve(ids[0], who=who, role="approver", warehouse=warehouse)
+        return
+    for outcome in approvals.approve_many(ids, who=who, role="approver", warehouse=warehouse):
+        if isinstance(outcome, Exception):
+            raise outcome
 
 
 @contextmanager
@@ -479,3 +482,19 @@ def company_locked(env: SageEnv) -> Iterator[Any]:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+NEW_CUSTOMER_ROW = {
+    "proposal_id": "MD-C1",
+    "target": "sage100",
+    "party_type": "customer",
+    "party_code": "00-NEWCO",
+    "name": "New Co Ltd",
+    "address_line1": "1 Main St",
+    "city": "Austin",
+    "state": "TX",
+    "zip_code": "78701",
+    "country_code": "USA",
+    "email": "ap@newco.example",
+    "currency": "USD",
+}

@@ -32,18 +32,33 @@ def decide(
     from writeback.proposals import ProposalError
     from writeback.warehouse import WarehouseBusy
 
-    action = {"approve": approvals.approve, "reject": approvals.reject, "prepare": approvals.prepare}[
-        decision
-    ]
+    outcomes: list[approvals.Decision | Exception]
+    try:
+        if decision == "approve":
+            outcomes = list(
+                approvals.approve_many(
+                    proposal_ids, who=user, role=role, comment=comment, warehouse=warehouse
+                )
+            )
+        else:
+            action = approvals.reject if decision == "reject" else approvals.prepare
+            outcomes = []
+            for pid in proposal_ids:
+                try:
+                    outcomes.append(action(pid, who=user, role=role, comment=comment, warehouse=warehouse))
+                except approvals.ApprovalError as exc:
+                    outcomes.append(exc)
+    except (approvals.ApprovalError, ProposalError, WarehouseBusy, FileNotFoundError) as exc:
+        echo(f"error: {exc}")
+        return EXIT_USAGE
     code = 0
-    for pid in proposal_ids:
-        try:
-            record = action(pid, who=user, role=role, comment=comment, warehouse=warehouse)
-        except (approvals.ApprovalError, ProposalError, WarehouseBusy, FileNotFoundError) as exc:
-            echo(f"error: {pid}: {exc}")
+    for pid, outcome in zip(proposal_ids, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            echo(f"error: {pid}: {outcome}")
             code = EXIT_USAGE
-            continue
-        echo(f"{record.decision} {pid} (version {record.content_hash[:12]}) by {record.who} as {record.role}")
+        else:
+            version = outcome.content_hash[:12]
+            echo(f"{outcome.decision} {pid} (version {version}) by {outcome.who} as {outcome.role}")
     return code
 
 

@@ -107,8 +107,8 @@ def statuses(con: duckdb.DuckDBPyConnection, proposals: dict[str, Proposal]) -> 
     return {pid: status_of(p, by_id.get(pid, [])) for pid, p in proposals.items()}
 
 
-def _current(con: duckdb.DuckDBPyConnection, proposal_id: str) -> Proposal:
-    proposal = load_proposals(con).get(proposal_id)
+def _current(proposals: dict[str, Proposal], proposal_id: str) -> Proposal:
+    proposal = proposals.get(proposal_id)
     if proposal is None:
         raise ApprovalError(
             f"no proposal {proposal_id} in journals.proposals or recon.master_data_deltas; "
@@ -165,7 +165,7 @@ def prepare(
     """Record ``who`` as the preparer of the current version (who then may not approve it)."""
     who, role = _check_person(who, role)
     with connect(_warehouse(warehouse)) as con:
-        proposal = _current(con, proposal_id)
+        proposal = _current(load_proposals(con), proposal_id)
         return _record(con, proposal, "prepared", who, role, comment)
 
 
@@ -173,41 +173,72 @@ def approve(
     proposal_id: str, *, who: str, role: str, comment: str | None = None, warehouse: Path | None = None
 ) -> Decision:
     """Approve the current version of ``proposal_id`` as ``who``."""
+    who, role = _check_approver(who, role, "approve proposals")
+    with connect(_warehouse(warehouse)) as con:
+        return _approve(con, load_proposals(con), proposal_id, who, role, comment)
+
+
+def approve_many(
+    proposal_ids: list[str], *, who: str, role: str, comment: str | None = None, warehouse: Path | None = None
+) -> list[Decision | ApprovalError]:
+    """Approve several proposals over one connection; per id its Decision or the ApprovalError refusing it."""
+    who, role = _check_approver(who, role, "approve proposals")
+    out: list[Decision | ApprovalError] = []
+    with connect(_warehouse(warehouse)) as con:
+        proposals = load_proposals(con)
+        for pid in proposal_ids:
+            try:
+                out.append(_approve(con, proposals, pid, who, role, comment))
+            except ApprovalError as exc:
+                out.append(exc)
+    return out
+
+
+def _check_approver(who: str, role: str, what: str) -> tuple[str, str]:
     who, role = _check_person(who, role)
     if role not in APPROVING_ROLES:
-        raise ApprovalError(f"{who} has role {role}; only an approver or admin may approve proposals")
-    with connect(_warehouse(warehouse)) as con:
-        proposal = _current(con, proposal_id)
-        status = status_of(proposal, decisions(con, proposal_id))
-        if who == status.preparer:
-            raise ApprovalError(
-                f"{who} prepared proposal {proposal_id} and cannot approve it; a different approver must"
-            )
-        if status.rejected_by:
-            raise ApprovalError(
-                f"proposal {proposal_id} (version {proposal.content_hash[:12]}) was rejected by "
-                f"{', '.join(status.rejected_by)}; it cannot be approved until the proposal changes"
-            )
-        if who in status.approvers:
-            return next(
-                d
-                for d in decisions(con, proposal_id)
-                if d.who == who and d.decision == "approved" and d.content_hash == proposal.content_hash
-            )
-        return _record(con, proposal, "approved", who, role, comment)
+        raise ApprovalError(f"{who} has role {role}; only an approver or admin may {what}")
+    return who, role
+
+
+def _approve(
+    con: duckdb.DuckDBPyConnection,
+    proposals: dict[str, Proposal],
+    proposal_id: str,
+    who: str,
+    role: str,
+    comment: str | None,
+) -> Decision:
+    proposal = _current(proposals, proposal_id)
+    recorded = decisions(con, proposal_id)
+    status = status_of(proposal, recorded)
+    if who == status.preparer:
+        raise ApprovalError(
+            f"{who} prepared proposal {proposal_id} and cannot approve it; a different approver must"
+        )
+    if status.rejected_by:
+        raise ApprovalError(
+            f"proposal {proposal_id} (version {proposal.content_hash[:12]}) was rejected by "
+            f"{', '.join(status.rejected_by)}; it cannot be approved until the proposal changes"
+        )
+    if who in status.approvers:
+        return next(
+            d
+            for d in recorded
+            if d.who == who and d.decision == "approved" and d.content_hash == proposal.content_hash
+        )
+    return _record(con, proposal, "approved", who, role, comment)
 
 
 def reject(
     proposal_id: str, *, who: str, role: str, comment: str | None = None, warehouse: Path | None = None
 ) -> Decision:
     """Reject the current version of ``proposal_id``; a pending posting of it is withdrawn."""
-    who, role = _check_person(who, role)
-    if role not in APPROVING_ROLES:
-        raise ApprovalError(f"{who} has role {role}; only an approver or admin may reject proposals")
+    who, role = _check_approver(who, role, "reject proposals")
     if not (comment or "").strip():
         raise ApprovalError("say why: a rejection needs a comment")
     with connect(_warehouse(warehouse)) as con:
-        proposal = _current(con, proposal_id)
+        proposal = _current(load_proposals(con), proposal_id)
         row = con.execute("select state from ops.outbox where idempotency_key = ?", [proposal.key]).fetchone()
         if row and row[0] in ("sending", "posted"):
             raise ApprovalError(
@@ -246,9 +277,7 @@ def sign_off_period(
     period: str, *, who: str, role: str, comment: str | None = None, warehouse: Path | None = None
 ) -> str:
     """Sign off a period (``YYYY-MM``), recording the audit log's head hash; returns the sign-off id."""
-    who, role = _check_person(who, role)
-    if role not in APPROVING_ROLES:
-        raise ApprovalError(f"{who} has role {role}; only an approver or admin may sign off a period")
+    who, role = _check_approver(who, role, "sign off a period")
     try:
         datetime.strptime(period, "%Y-%m")
     except ValueError:

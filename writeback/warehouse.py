@@ -111,10 +111,38 @@ def connect(
             delay = min(delay * 2, 1.0)
     try:
         if not read_only:
-            con.execute(OPS_DDL)
+            _ensure_ops(con, path)
         yield con
     finally:
         con.close()
+
+
+_READY: set[tuple[int, int]] = set()
+"""(device, inode) of warehouse files whose ``ops`` schema this process has seen complete."""
+
+
+def _ensure_ops(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Create the ops tables if missing; remembered per file (the DDL costs a checkpoint on close)."""
+    stat = path.stat()
+    identity = (stat.st_dev, stat.st_ino)
+    if identity in _READY:
+        return
+    if not _ops_ready(con):
+        con.execute(OPS_DDL)
+    _READY.add(identity)
+
+
+OPS_TABLES = ("approvals", "outbox", "audit_log", "exception_notes", "period_signoffs")
+
+
+def _ops_ready(con: duckdb.DuckDBPyConnection) -> bool:
+    """True if every ops table exists (checked first: the DDL itself costs a checkpoint on close)."""
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'ops' and table_name in "
+        f"({', '.join('?' for _ in OPS_TABLES)})",
+        list(OPS_TABLES),
+    ).fetchone()
+    return bool(row and row[0] == len(OPS_TABLES))
 
 
 @contextmanager
