@@ -138,7 +138,11 @@ def _query(warehouse: Path, sql: str) -> list[tuple]:
         raise EvaluationError(
             f"warehouse {warehouse} does not exist; run `tieout run` (or load and build) first"
         )
-    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.ConnectionException:
+        # this process already holds the file open for writing (dbt ran in-process): share that
+        con = duckdb.connect(str(warehouse))
     try:
         return con.execute(sql).fetchall()
     except duckdb.CatalogException as exc:
