@@ -276,27 +276,10 @@ def add_exception_note(
 def sign_off_period(
     period: str, *, who: str, role: str, comment: str | None = None, warehouse: Path | None = None
 ) -> str:
-    """Sign off a period (``YYYY-MM``), recording the audit log's head hash; returns the sign-off id."""
-    who, role = _check_approver(who, role, "sign off a period")
-    try:
-        datetime.strptime(period, "%Y-%m")
-    except ValueError:
-        raise ApprovalError(f"period must look like 2026-01, not {period!r}") from None
-    signoff_id = str(uuid.uuid4())
-    with connect(_warehouse(warehouse)) as con, transaction(con):
-        _, head_hash = audit.head(con)
-        con.execute(
-            "insert into ops.period_signoffs values (?, ?, ?, ?, ?, ?, ?)",
-            [signoff_id, period, who, role, _now(), comment, head_hash],
-        )
-        audit.append(
-            con,
-            who,
-            "sign_off",
-            f"period:{period}",
-            {"signoff_id": signoff_id, "comment": comment, "audit_head_hash": head_hash},
-        )
-    return signoff_id
+    """Sign off a period: see :func:`writeback.review.sign_off`."""
+    from writeback.review import sign_off
+
+    return sign_off(period, who=who, role=role, comment=comment, warehouse=warehouse)
 
 
 def _warehouse(warehouse: Path | None) -> Path:

@@ -99,7 +99,7 @@ class VerifyResult:
 def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
     """Recompute the chain; report the first entry whose link or hash does not hold."""
     rows = con.execute(
-        "select seq, \"at\", actor, action, object, payload, prev_hash, hash from ops.audit_log order by seq"
+        'select seq, "at", actor, action, object, payload, prev_hash, hash from ops.audit_log order by seq'
     ).fetchall()
     prev = GENESIS
     expected_seq = 1
@@ -125,7 +125,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
 
 def entries(con: duckdb.DuckDBPyConnection, obj: str | None = None) -> list[AuditEntry]:
     """Entries, oldest first (optionally only those about ``obj``)."""
-    sql = "select seq, \"at\", actor, action, object, payload, prev_hash, hash from ops.audit_log"
+    sql = 'select seq, "at", actor, action, object, payload, prev_hash, hash from ops.audit_log'
     params: list[Any] = []
     if obj is not None:
         sql += " where object = ?"

@@ -70,6 +70,48 @@ create table if not exists ops.period_signoffs (
     comment varchar,
     audit_head_hash varchar not null     -- the audit log's last hash when the period was signed off
 );
+create table if not exists ops.period_reopenings (
+    reopening_id varchar primary key,
+    period varchar not null,
+    who varchar not null,
+    role varchar not null,
+    "when" timestamp not null,
+    reason varchar not null
+);
+create table if not exists ops.reconciling_items (
+    event_id varchar primary key,
+    exception_id varchar not null,
+    action varchar not null,             -- mark | clear
+    explanation varchar not null,        -- why it is a reconciling item / why it was cleared
+    period varchar,                      -- the period it was explained in (carried forward from there)
+    who varchar not null,
+    role varchar not null,
+    "when" timestamp not null
+);
+create table if not exists ops.match_decisions (
+    decision_id varchar primary key,
+    payment_system varchar not null,
+    payment_ref varchar not null,
+    open_item_system varchar,
+    document_number varchar,
+    allocated_amount decimal(18, 2),
+    decision varchar not null,           -- accepted | rejected
+    who varchar not null,
+    role varchar not null,
+    "when" timestamp not null,
+    comment varchar
+);
+create table if not exists ops.mapping_decisions (
+    decision_id varchar primary key,
+    system varchar not null,
+    source_account_code varchar not null,
+    sage100_account varchar not null,
+    suggested_account varchar,
+    who varchar not null,
+    role varchar not null,
+    "when" timestamp not null,
+    note varchar
+);
 """
 
 
@@ -132,7 +174,17 @@ def _ensure_ops(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     _READY.add(identity)
 
 
-OPS_TABLES = ("approvals", "outbox", "audit_log", "exception_notes", "period_signoffs")
+OPS_TABLES = (
+    "approvals",
+    "outbox",
+    "audit_log",
+    "exception_notes",
+    "period_signoffs",
+    "period_reopenings",
+    "reconciling_items",
+    "match_decisions",
+    "mapping_decisions",
+)
 
 
 def _ops_ready(con: duckdb.DuckDBPyConnection) -> bool:
