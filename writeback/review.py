@@ -306,6 +306,8 @@ def sign_off(
 def reopen_period(period: str, reason: str, *, who: str, role: str, warehouse: Path | None = None) -> str:
     """Reopen a signed-off period; the reason is required and audited."""
     who, role = _approver(who, role, "reopen a period")
+    if role != "admin":  # DESIGN/app: a signed-off period needs an admin to reopen it
+        raise ApprovalError(f"{who} has role {role}; only an admin may reopen a signed-off period")
     _period(period)
     if not (reason or "").strip():
         raise ApprovalError("say why the period is reopened: a reason is required")
