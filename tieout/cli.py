@@ -287,5 +287,43 @@ def audit_verify_cmd() -> None:
     raise typer.Exit(writeback_cli.audit_verify(typer.echo))
 
 
+# -- the app (bodies in tieout/app_cli.py) ------------------------------------------------------------------
+@app.command("app")
+def app_cmd(
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default TIEOUT_WAREHOUSE).")] = None,
+    port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    sandbox: Annotated[
+        Path | None, typer.Option(help="Scenario directory: run its sandbox sources beside the app.")
+    ] = None,
+    users_file: Annotated[Path | None, typer.Option(help="Users file (default app/users.toml).")] = None,
+    hash_password: Annotated[bool, typer.Option(help="Print a bcrypt hash for the users file.")] = False,
+) -> None:
+    """Run the reconciliation app (Streamlit) on a warehouse until Ctrl-C."""
+    from tieout import app_cli
+
+    if hash_password:
+        raise typer.Exit(app_cli.hash_password(typer.echo))
+    raise typer.Exit(
+        app_cli.run_app(
+            warehouse=warehouse, host=host, port=port, sandbox=sandbox, users_file=users_file, echo=typer.echo
+        )
+    )
+
+
+@app.command("refresh")
+def refresh_cmd(
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default TIEOUT_WAREHOUSE).")] = None,
+    source: Annotated[str, typer.Option(help="xero, kashflow, sage100 or all.")] = "all",
+    full_refresh: Annotated[bool, typer.Option(help="Full reload and full rebuild.")] = False,
+) -> None:
+    """Load + build into a copy of the warehouse, then swap it in: safe while the app is open."""
+    from tieout import app_cli
+
+    raise typer.Exit(
+        app_cli.run_refresh(warehouse=warehouse, source=source, full_refresh=full_refresh, echo=typer.echo)
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
