@@ -201,3 +201,15 @@ def test_refusals_are_written_to_the_audit_log(env: SageEnv) -> None:
         actions = [(e.action, e.object) for e in audit.entries(con)]
         assert audit.verify(con).ok
     assert actions == [("approved", f"proposal:{j.key}"), ("refused", f"proposal:{j.key}")]
+
+
+def test_a_line_without_a_mapped_account_is_refused(env: SageEnv) -> None:
+    j = gl_journal("P-1", debit="UNMAPPED:429")
+    write_proposals(env.warehouse, [j])
+    approve_all(env.warehouse, j)
+    (reasons,) = env.run().refused.values()
+    assert reasons == [
+        "line 1's account UNMAPPED:429 has no sage100 account: confirm its account mapping, then rebuild "
+        "(`tieout build`) so the proposal uses it"
+    ]
+    assert gj_rows(env) == 0

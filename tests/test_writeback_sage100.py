@@ -10,6 +10,8 @@ import pytest
 
 from sandbox.sage100.vi_import import ViJob, ViRejected
 from tests.test_writeback_support import (
+    NEW_CUSTOMER_ROW,
+    NEW_VENDOR_ROW,
     Journal,
     SageEnv,
     approve_all,
@@ -51,39 +53,13 @@ def receipt(
     )
 
 
-NEW_CUSTOMER = {
-    "proposal_id": "MD-C1",
-    "target": "sage100",
-    "party_type": "customer",
-    "party_code": "00-NEWCO",
-    "name": "New Co Ltd",
-    "address_line1": "1 Main St",
-    "city": "Austin",
-    "state": "TX",
-    "zip_code": "78701",
-    "country_code": "USA",
-    "email": "ap@newco.example",
-    "currency": "USD",
-}
-NEW_VENDOR = {
-    "proposal_id": "MD-V1",
-    "target": "sage100",
-    "party_type": "vendor",
-    "party_code": "00-0000077",
-    "name": "Flour Supply Co",
-    "city": "Omaha",
-    "state": "NE",
-    "currency": "USD",
-}
-
-
 def dec(value: object) -> Decimal:
     return Decimal(str(value))
 
 
 def test_journal_receipt_customer_and_vendor_post_once_into_the_company(env: SageEnv) -> None:
     gl, cr = gl_journal("P-GL"), receipt()
-    write_proposals(env.warehouse, [gl, cr], [NEW_CUSTOMER, NEW_VENDOR])
+    write_proposals(env.warehouse, [gl, cr], [NEW_CUSTOMER_ROW, NEW_VENDOR_ROW])
     approve_all(env.warehouse, gl, cr, "MD-C1", "MD-V1")
     report = env.run()
     assert report.exit_code == 0 and len(report.posted) == 4
@@ -128,6 +104,8 @@ def test_journal_receipt_customer_and_vendor_post_once_into_the_company(env: Sag
         "SELECT CustomerName, City, CustomerStatus FROM AR_Customer WHERE CustomerNo LIKE 'NEWCO%'"
     )
     assert (new[0].rstrip(), new[1].rstrip(), new[2]) == ("New Co Ltd", "Austin", "A")
+    (state,) = env.rows("SELECT State, ZipCode FROM AR_Customer WHERE CustomerNo LIKE 'NEWCO%'")
+    assert (state[0], state[1].rstrip()) == ("TX", "78701")
     (vendor,) = env.rows("SELECT VendorName FROM AP_Vendor WHERE VendorNo = '0000077'")
     assert vendor[0].rstrip() == "Flour Supply Co"
 
@@ -377,3 +355,27 @@ def test_a_busy_company_is_retried_by_later_runs_then_dead_lettered(env: SageEnv
             report = env.run(targets={"sage100": target}, settings=env.settings(max_attempts=3))
     assert env.outbox()[other.key][0] == "dead-letter"
     assert report.dead_letter[0].startswith(f"P-GL2:{other.content_hash[:12]}: gave up after 3 attempts")
+
+
+def test_only_parties_missing_in_sage100_become_proposals(env: SageEnv) -> None:
+    from writeback.proposals import sage_party_code
+
+    long_code = {**NEW_VENDOR_ROW, "delta_id": "MD-V2", "party_code": "SUPPLIER-00042", "party_name": "Mill"}
+    no_code = {**NEW_CUSTOMER_ROW, "delta_id": "MD-C2", "party_code": None, "party_name": "Bäckerei Öz & Co"}
+    write_proposals(env.warehouse, [], [NEW_CUSTOMER_ROW, long_code, no_code])
+    with connect(env.warehouse) as con:
+        proposals = load_proposals(con)
+    assert sorted(proposals) == ["MD-C1", "MD-C2", "MD-V2"]  # not the field difference, not the item
+    assert proposals["MD-C1"].party["party_code"] == "NEWCO" and proposals["MD-C1"].kind == "new_customer"
+    vendor_code = proposals["MD-V2"].party["party_code"]
+    assert len(vendor_code) == 7 and vendor_code.isdigit()  # Sage 100 vendor numbers are 7 characters
+    customer_code = proposals["MD-C2"].party["party_code"]
+    assert customer_code.startswith("BACKEREIOZCO") and len(customer_code) <= 20
+    assert (
+        sage_party_code("customer", None, "Bäckerei Öz & Co", "xero|customer|Bäckerei Öz & Co")
+        == customer_code
+    )
+    changed = {**NEW_CUSTOMER_ROW, "city": "Dallas"}
+    write_proposals(env.warehouse, [], [changed])
+    with connect(env.warehouse) as con:
+        assert load_proposals(con)["MD-C1"].content_hash != proposals["MD-C1"].content_hash

@@ -298,32 +298,53 @@ def write_proposals(
                     "insert into journals.proposal_lines values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [j.proposal_id, number, *(ln.get(c) for c in PROPOSAL_LINE_COLUMNS)],
                 )
+        write_missing_parties(con, deltas or [])
+
+
+PARTY_COLUMNS = (
+    "system",
+    "party_role",
+    "party_code",
+    "party_name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "tax_id",
+    "currency_code",
+)
+
+
+def write_missing_parties(con: duckdb.DuckDBPyConnection, parties: list[dict[str, Any]]) -> None:
+    """recon.master_data_deltas and core.parties as the marts build them: each given ledger party is
+    ``missing_in_sage100`` (keyed by its ``delta_id``); a field difference and a missing item ride along
+    and must be ignored by writeback."""
+    con.execute("create schema if not exists core")
+    con.execute(
+        "create or replace table recon.master_data_deltas (delta_id varchar, system varchar, entity varchar, "
+        "source_code varchar, sage100_code varchar, delta_type varchar, field varchar, source_value varchar, "
+        "sage100_value varchar, difference decimal(18,2), other_code varchar)"
+    )
+    con.execute(f"create or replace table core.parties ({', '.join(c + ' varchar' for c in PARTY_COLUMNS)})")
+    con.execute(
+        "insert into recon.master_data_deltas values "
+        "('d-field', 'xero', 'customer', 'ABF', 'ABF', 'field_mismatch', 'email', 'a@x', 'b@x', null, null),"
+        "('d-item', 'xero', 'item', 'WIDGET-9', null, 'missing_in_sage100', null, 'Widget', null, null, null)"
+    )
+    for p in parties:
         con.execute(
-            "create or replace table recon.master_data_deltas (proposal_id varchar, target varchar, "
-            "party_type varchar, party_code varchar, name varchar, address_line1 varchar, city varchar, "
-            "state varchar, zip_code varchar, country_code varchar, email varchar, currency varchar)"
+            "insert into recon.master_data_deltas values "
+            "(?, ?, ?, ?, null, 'missing_in_sage100', null, ?, null, null, null)",
+            [p["delta_id"], p["system"], p["party_role"], p.get("party_code"), p["party_name"]],
         )
-        for d in deltas or []:
-            con.execute(
-                "insert into recon.master_data_deltas values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    d.get(c)
-                    for c in (
-                        "proposal_id",
-                        "target",
-                        "party_type",
-                        "party_code",
-                        "name",
-                        "address_line1",
-                        "city",
-                        "state",
-                        "zip_code",
-                        "country_code",
-                        "email",
-                        "currency",
-                    )
-                ],
-            )
+        con.execute(
+            f"insert into core.parties values ({', '.join('?' for _ in PARTY_COLUMNS)})",
+            [p.get(c) for c in PARTY_COLUMNS],
+        )
 
 
 def settings_for(warehouse: Path, **overrides: Any) -> WritebackSettings:
@@ -485,16 +506,26 @@ def company_locked(env: SageEnv) -> Iterator[Any]:
 
 
 NEW_CUSTOMER_ROW = {
-    "proposal_id": "MD-C1",
-    "target": "sage100",
-    "party_type": "customer",
-    "party_code": "00-NEWCO",
-    "name": "New Co Ltd",
+    "delta_id": "MD-C1",
+    "system": "xero",
+    "party_role": "customer",
+    "party_code": "newco",
+    "party_name": "New Co Ltd",
     "address_line1": "1 Main St",
     "city": "Austin",
-    "state": "TX",
-    "zip_code": "78701",
-    "country_code": "USA",
+    "region": "TX",
+    "postal_code": "78701",
+    "country": "USA",
     "email": "ap@newco.example",
-    "currency": "USD",
+    "currency_code": "USD",
+}
+NEW_VENDOR_ROW = {
+    "delta_id": "MD-V1",
+    "system": "xero",
+    "party_role": "vendor",
+    "party_code": "0000077",
+    "party_name": "Flour Supply Co",
+    "city": "Omaha",
+    "region": "NE",
+    "currency_code": "USD",
 }

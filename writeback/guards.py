@@ -2,7 +2,7 @@
 
 1. it is approved, and the approval is for its current ``content_hash`` (else the approval has lapsed);
 2. nobody rejected this version;
-3. the journal balances (per currency, lines non-negative, two lines at least);
+3. the journal balances (per currency, lines non-negative, two lines at least) and every account is mapped;
 4. the period is open in the target (Xero's PeriodLockDate, Sage 100's fiscal periods);
 5. the preparer did not approve it;
 6. above the approval threshold, two different people approved it;
@@ -20,6 +20,9 @@ from decimal import Decimal
 from writeback.approvals import ApprovalStatus
 from writeback.money import ZERO
 from writeback.proposals import Proposal
+
+UNMAPPED = "UNMAPPED:"
+"""Prefix the marts give a line whose source account has no confirmed mapping."""
 
 PeriodCheck = Callable[[date], str | None]
 """Returns None when ``date`` is open in the target, else why it is not."""
@@ -41,6 +44,11 @@ def balance_problems(proposal: Proposal) -> list[str]:
             problems.append(f"line {number} ({line.account}) has no amount")
         if not line.account:
             problems.append(f"line {number} has no account")
+        elif line.account.upper().startswith(UNMAPPED):
+            problems.append(
+                f"line {number}'s account {line.account} has no {proposal.target} account: confirm its "
+                "account mapping, then rebuild (`tieout build`) so the proposal uses it"
+            )
         if not line.currency:
             problems.append(f"line {number} has no currency")
     for currency, (debit, credit) in sorted(proposal.totals().items()):

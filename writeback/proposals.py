@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,24 +26,6 @@ TARGETS = ("sage100", "xero")
 RECEIPT_KINDS = frozenset({"cash_receipt", "payment", "customer_payment", "receipt"})
 CUSTOMER_KINDS = frozenset({"new_customer", "customer"})
 VENDOR_KINDS = frozenset({"new_vendor", "vendor", "supplier", "new_supplier"})
-MASTER_FIELDS = (
-    "party_code",
-    "name",
-    "address_line1",
-    "address_line2",
-    "address_line3",
-    "city",
-    "state",
-    "zip_code",
-    "country_code",
-    "email",
-    "phone",
-    "currency",
-    "terms_code",
-    "tax_id",
-    "source_system",
-    "source_native_id",
-)
 
 
 class ProposalError(ValueError):
@@ -284,7 +268,7 @@ def load_journal_proposals(con: duckdb.DuckDBPyConnection) -> list[Proposal]:
                 description=_text(_first(row, "description", "narration", "memo")),
                 lines=tuple(lines.get(pid, [])),
                 amount_base=cents(amount) if amount is not None else None,
-                flagged=_bool(_first(row, "needs_second_approval", "above_threshold", "flagged")),
+                flagged=_bool(_first(row, "requires_second_approval", "needs_second_approval", "flagged")),
                 prepared_by=_opt(row.get("prepared_by")),
             )
         )
@@ -292,42 +276,102 @@ def load_journal_proposals(con: duckdb.DuckDBPyConnection) -> list[Proposal]:
 
 
 def master_data_hash(fields: dict[str, Any]) -> str:
-    """Content hash of a master-data delta when the mart does not provide one."""
+    """Content hash of a master-data proposal: changes whenever a field that would post changes."""
     text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+PARTY_FIELDS = {
+    "party_name": "name",
+    "address_line1": "address_line1",
+    "address_line2": "address_line2",
+    "city": "city",
+    "region": "state",
+    "postal_code": "zip_code",
+    "country": "country_code",
+    "email": "email",
+    "phone": "phone",
+    "currency_code": "currency",
+    "tax_id": "tax_id",
+}
+"""core.parties column -> master-data field of a proposal."""
+
+CODE_LENGTH = {"customer": 20, "vendor": 7}
+"""Sage 100's CustomerNo and VendorNo lengths."""
+
+DELTA_COLUMNS = ("delta_id", "system", "entity", "source_code", "delta_type", "source_value")
+
+
+def _plain(text: str) -> str:
+    """Upper-case letters and digits only, accents dropped (``Bäckerei Öz`` -> ``BACKEREIOZ``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Z0-9]", "", ascii_text.upper())
+
+
+def sage_party_code(entity: str, source_code: str | None, name: str, seed: str) -> str:
+    """The Sage 100 customer/vendor number for a ledger party: its own code (upper case, letters and digits)
+    when that fits, else one derived from the name (customers) or a hash (vendors, zero-filled digits)."""
+    limit = CODE_LENGTH[entity]
+    code = _plain(source_code or "")
+    if code and len(code) <= limit:
+        return code
+    digits = f"{int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**6:06d}"
+    if entity == "vendor":
+        return "9" + digits
+    letters = _plain(name)[: limit - len(digits)]
+    return (letters or "C") + digits
+
+
 def load_master_data_deltas(con: duckdb.DuckDBPyConnection) -> list[Proposal]:
-    """Customers and vendors missing in a target (``recon.master_data_deltas``), as proposals."""
+    """Ledger customers and vendors missing in Sage 100 (``recon.master_data_deltas`` rows with
+    ``delta_type = 'missing_in_sage100'``), with their details from ``core.parties``, as proposals to
+    create them in Sage 100. Other deltas (field differences, duplicates, items) are for people to fix."""
     if not table_exists(con, "recon", "master_data_deltas"):
         return []
-    out = []
-    for row in _rows(con, "select * from recon.master_data_deltas"):
-        pid = _text(_first(row, "proposal_id", "delta_id"))
-        if not pid:
-            raise ProposalError("recon.master_data_deltas: a row has no proposal_id (or delta_id)")
-        where = f"recon.master_data_deltas {pid}"
-        kind = _text(_first(row, "kind", "party_type")).lower()
-        if kind in ("customer", "vendor", "supplier"):
-            kind = "new_vendor" if kind in ("vendor", "supplier") else "new_customer"
-        if kind not in CUSTOMER_KINDS | VENDOR_KINDS:
-            raise ProposalError(f"{where}: kind/party_type must be customer or vendor, not {kind!r}")
-        party = {name: _text(row.get(name)) for name in MASTER_FIELDS if _text(row.get(name))}
-        if "party_code" not in party or "name" not in party:
-            raise ProposalError(f"{where}: party_code and name are required")
-        target = _check_target(_text(row.get("target")), where)
-        content_hash = _text(row.get("content_hash")) or master_data_hash(
-            {"target": target, "kind": kind, **party}
+    missing = [c for c in DELTA_COLUMNS if c not in columns_of(con, "recon", "master_data_deltas")]
+    if missing:
+        raise ProposalError(
+            f"recon.master_data_deltas lacks {', '.join(missing)}; rebuild it (`tieout build`) or see "
+            "docs/writeback.md for the columns writeback reads"
         )
+    if table_exists(con, "core", "parties"):
+        party_columns = set(columns_of(con, "core", "parties"))
+        detail_columns = ", ".join(f"p.{c}" if c in party_columns else f"null as {c}" for c in PARTY_FIELDS)
+        join = (
+            "left join (select * from core.parties qualify row_number() over "
+            "(partition by system, party_role, party_code order by party_name) = 1) p "
+            "on p.system = d.system and p.party_role = d.entity and p.party_code = d.source_code"
+        )
+    else:
+        detail_columns = ", ".join(f"null as {c}" for c in PARTY_FIELDS)
+        join = ""
+    rows = _rows(
+        con,
+        f"select d.delta_id, d.system, d.entity, d.source_code, d.source_value, {detail_columns} "
+        f"from recon.master_data_deltas d {join} "
+        "where d.delta_type = 'missing_in_sage100' and d.entity in ('customer', 'vendor') "
+        "order by d.delta_id",
+    )
+    out = []
+    for row in rows:
+        entity = str(row["entity"])
+        party = {field: _text(row.get(column)) for column, field in PARTY_FIELDS.items()}
+        party["name"] = party["name"] or _text(row.get("source_value"))
+        seed = f"{row['system']}|{entity}|{_text(row.get('source_code')) or party['name']}"
+        party["party_code"] = sage_party_code(entity, _opt(row.get("source_code")), party["name"], seed)
+        party["source_system"] = _text(row["system"])
+        party["source_code"] = _text(row.get("source_code"))
+        party = {k: v for k, v in party.items() if v}
+        kind = "new_customer" if entity == "customer" else "new_vendor"
         out.append(
             Proposal(
-                proposal_id=pid,
-                content_hash=content_hash,
-                target=target,
+                proposal_id=_text(row["delta_id"]),
+                content_hash=master_data_hash({"target": "sage100", "kind": kind, **party}),
+                target="sage100",
                 kind=kind,
-                description=f"new {'customer' if kind in CUSTOMER_KINDS else 'vendor'} {party['name']}",
+                description=f"new {entity} {party.get('name', party['party_code'])} "
+                f"from {party['source_system']}",
                 party=party,
-                prepared_by=_opt(row.get("prepared_by")),
             )
         )
     return out

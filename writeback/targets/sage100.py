@@ -38,13 +38,14 @@ class ViRunner(Protocol):
     def period_problem(self, day: date) -> str | None: ...
 
 
-def job_and_rows(proposal: Proposal) -> tuple[str, list[dict[str, str]]]:
-    """The VI job and import records for ``proposal``; ValueError if it cannot be expressed."""
+def job_and_rows(proposal: Proposal, division: str = DEFAULT_DIVISION) -> tuple[str, list[dict[str, str]]]:
+    """The VI job and import records for ``proposal`` (new parties go to AR/AP ``division``); ValueError if
+    it cannot be expressed."""
     entry = vi.entry_no(proposal.key)
     kind = proposal.posting_kind
     party = proposal.party
     if kind in ("customer", "vendor"):
-        division, number = vi.split_party(party.get("party_code", ""), DEFAULT_DIVISION)
+        division, number = vi.split_party(party.get("party_code", ""), division)
         common = {
             "EntryNo": entry,
             "AddressLine1": party.get("address_line1", ""),
@@ -98,7 +99,7 @@ def job_and_rows(proposal: Proposal) -> tuple[str, list[dict[str, str]]]:
                     f"cash receipt line {number} ({line.account}) needs party (ARDivisionNo-CustomerNo) and "
                     "document_number (the invoice it pays)"
                 )
-            division, customer = vi.split_party(line.party, DEFAULT_DIVISION)
+            line_division, customer = vi.split_party(line.party, division)
             rows.append(
                 {
                     "EntryNo": entry,
@@ -109,7 +110,7 @@ def job_and_rows(proposal: Proposal) -> tuple[str, list[dict[str, str]]]:
                     "DepositComment": comment,
                     "CashAccount": debits[0].account,
                     "LineNo": str(number),
-                    "ARDivisionNo": division,
+                    "ARDivisionNo": line_division,
                     "CustomerNo": customer,
                     "InvoiceNo": line.document_number,
                     "InvoiceType": "IN",
@@ -152,9 +153,11 @@ class Sage100Target(Target):
         busy_retries: int = 5,
         busy_wait: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        division: str = DEFAULT_DIVISION,
     ) -> None:
         self.runner = runner
         self.import_dir = Path(import_dir)
+        self.division = division
         self.busy_retries = busy_retries
         self.busy_wait = busy_wait
         self.sleep = sleep
@@ -183,7 +186,8 @@ class Sage100Target(Target):
         import_dir = Path(config_value("writeback.sage100.import_dir", str(warehouse.parent / "vi_import")))
         from sandbox.sage100.vi_import import ViJob
 
-        return cls(ViJob(str(conn), on_step=crash.point), import_dir)
+        division = str(config_value("writeback.sage100.division", DEFAULT_DIVISION))
+        return cls(ViJob(str(conn), on_step=crash.point), import_dir, division=division)
 
     # -- the interface ------------------------------------------------
     def period_problem(self, posting_date: date) -> str | None:
@@ -193,7 +197,7 @@ class Sage100Target(Target):
         proposal = item.proposal
         if proposal.posting_kind in ("customer", "vendor"):
             table = "AR_Customer" if proposal.posting_kind == "customer" else "AP_Vendor"
-            division, number = vi.split_party(proposal.party.get("party_code", ""), DEFAULT_DIVISION)
+            division, number = vi.split_party(proposal.party.get("party_code", ""), self.division)
             if self._busy_retry(lambda: self.runner.find_party(table, division, number)):
                 return f"{table} {division}-{number}"
             return None
@@ -203,7 +207,7 @@ class Sage100Target(Target):
         return [self._post_one(item) for item in items]
 
     def render(self, proposal: Proposal) -> str:
-        job, rows = job_and_rows(proposal)
+        job, rows = job_and_rows(proposal, self.division)
         name = self._file_name(proposal.key, job)
         return f"Sage 100 VI job {job}, file {self.import_dir / name}:\n{vi.render(job, rows)}"
 
@@ -216,7 +220,7 @@ class Sage100Target(Target):
         from sandbox.sage100.vi_import import ViRejected
 
         try:
-            job, rows = job_and_rows(item.proposal)
+            job, rows = job_and_rows(item.proposal, self.division)
         except ValueError as exc:
             return PostResult(item.key, False, error=f"cannot build the VI import: {exc}")
         self.import_dir.mkdir(parents=True, exist_ok=True)

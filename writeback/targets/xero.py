@@ -1,8 +1,8 @@
-"""Xero as a writeback target: ManualJournals, Payments and Contacts through the shared httpx client.
+"""Xero as a writeback target: ManualJournals and Payments through the shared httpx client.
 
 Every call carries an ``Idempotency-Key``; postings go in batches (``PUT ...?summarizeErrors=false``) and
 each item's own result decides its fate. The posting's idempotency key is written into the record
-(a ManualJournal's ``Narration``, a Payment's ``Reference``, a Contact's ``ContactNumber``) so that after a
+(a ManualJournal's ``Narration``, a Payment's ``Reference``) so that after a
 crash, or after Xero's ~6 minute idempotency window, tieout can ask Xero whether it is already there.
 The shared client (``dlt_pipelines.xero.client``) brings OAuth, the per-tenant limits, ``Retry-After``
 on 429 and retries with backoff on 5xx and dropped connections.
@@ -34,6 +34,10 @@ from writeback.targets.base import (
 )
 
 MAX_IDEMPOTENCY_KEY = 128
+NO_CONTACTS = (
+    "writeback posts manual journals and payments to Xero, not contacts; create the contact in Xero "
+    "(master-data proposals post to Sage 100)"
+)
 
 
 def marker(key: str) -> str:
@@ -66,7 +70,7 @@ def _ms_date(value: Any) -> date | None:
 
 
 class XeroTarget(Target):
-    """Posts ManualJournals (journals), Payments (receipts) and Contacts (master data) to one tenant."""
+    """Posts ManualJournals (journals) and Payments (receipts) to one tenant."""
 
     name = "xero"
 
@@ -214,8 +218,7 @@ class XeroTarget(Target):
             if wanted and all(n in posted for n in range(1, wanted + 1)):
                 return "Payments " + ", ".join(posted[n] for n in sorted(posted))
             return None
-        found = self._contacts_with(item.proposal.party.get("party_code", ""))
-        return f"Contact {found[0]['ContactID']}" if found else None
+        return None  # master data is not posted to Xero (see post)
 
     def post(self, items: list[OutboxItem]) -> list[PostResult]:
         results: dict[str, PostResult] = {}
@@ -226,8 +229,8 @@ class XeroTarget(Target):
             results.update(self._post_journals(journals))
         if receipts:
             results.update(self._post_payments(receipts))
-        if parties:
-            results.update(self._post_contacts(parties))
+        for item in parties:
+            results[item.key] = PostResult(item.key, False, error=NO_CONTACTS)
         return [results[i.key] for i in items]
 
     def render(self, proposal: Proposal) -> str:
@@ -242,8 +245,7 @@ class XeroTarget(Target):
             body = {"Payments": [p for _, p in self._payment_items(item)]}
             path = "Payments"
         else:
-            body = {"Contacts": [self._contact_body(proposal)]}
-            path = "Contacts"
+            return f"Xero: nothing would be sent: {NO_CONTACTS}"
         return (
             f"Xero PUT {path}?summarizeErrors=false (tenant {self.tenant_id}, Idempotency-Key per batch):\n"
             + json.dumps(body, indent=2)
@@ -389,49 +391,6 @@ class XeroTarget(Target):
                     item.key, True, ref="Payments " + ", ".join(refs[n] for n in sorted(refs))
                 )
         return results
-
-    # -- contacts (master data) ------------------------------------------------
-    def _contact_body(self, proposal: Proposal) -> dict[str, Any]:
-        party = proposal.party
-        address = {
-            "AddressType": "POBOX",
-            "AddressLine1": party.get("address_line1", ""),
-            "AddressLine2": party.get("address_line2", ""),
-            "City": party.get("city", ""),
-            "Region": party.get("state", ""),
-            "PostalCode": party.get("zip_code", ""),
-            "Country": party.get("country_code", ""),
-        }
-        body: dict[str, Any] = {
-            "Name": party.get("name"),
-            "ContactNumber": party.get("party_code"),
-            "EmailAddress": party.get("email", ""),
-            "Addresses": [address],
-        }
-        if party.get("phone"):
-            body["Phones"] = [{"PhoneType": "DEFAULT", "PhoneNumber": party["phone"]}]
-        if party.get("currency"):
-            body["DefaultCurrency"] = party["currency"]
-        if party.get("tax_id"):
-            body["TaxNumber"] = party["tax_id"]
-        return body
-
-    def _contacts_with(self, number: str) -> list[dict[str, Any]]:
-        if not number:
-            return []
-        body = self._call("GET", "Contacts", params={"where": f'ContactNumber=="{_quote(number)}"'}) or {}
-        return list(body.get("Contacts") or [])
-
-    def _post_contacts(self, items: list[OutboxItem]) -> dict[str, PostResult]:
-        answers = self._put_batch(
-            "Contacts", [self._contact_body(i.proposal) for i in items], [i.key for i in items]
-        )
-        return {
-            item.key: PostResult(item.key, False, error=answer)
-            if isinstance(answer, str)
-            else PostResult(item.key, True, ref=f"Contact {answer.get('ContactID')}")
-            for item, answer in zip(items, answers, strict=True)
-        }
 
     # -- batches ------------------------------------------------
     def _put_batch(self, collection: str, bodies: list[dict[str, Any]], keys: list[str]) -> list[Any]:
