@@ -95,7 +95,8 @@ def build_warehouse(scenario: Path, ledger: str, workdir: Path) -> Path:
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    """Run a query on the warehouse (sharing the database with dbt if it is still open in-process)."""
+    with duckdb.connect(str(warehouse)) as con:
         return con.execute(sql, params or []).fetchall()
 
 

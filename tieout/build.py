@@ -116,12 +116,21 @@ def _common_args(target: str | None, target_path: Path | None, dbt_vars: dict[st
     return args
 
 
-def invoke(command: Sequence[str], *, warehouse: Path | None = None, target: str | None = None,
-           target_path: Path | None = None, dbt_vars: dict[str, Any] | None = None,
-           quiet: bool = True) -> Any:
-    """Run one dbt command in-process; returns dbt's ``dbtRunnerResult``."""
+def invoke(
+    command: Sequence[str],
+    *,
+    warehouse: Path | None = None,
+    target: str | None = None,
+    target_path: Path | None = None,
+    dbt_vars: dict[str, Any] | None = None,
+    quiet: bool = True,
+) -> Any:
+    """Run one dbt command in-process; returns dbt's ``dbtRunnerResult``. Artifacts and logs go to
+    ``target_path`` (or ``TIEOUT_DBT_TARGET_PATH``, default ``dbt_project/target``)."""
     from dbt.cli.main import dbtRunner
 
+    if target_path is None and os.environ.get("TIEOUT_DBT_TARGET_PATH"):
+        target_path = Path(os.environ["TIEOUT_DBT_TARGET_PATH"])
     with _warehouse_env(warehouse):
         args = list(command) + _common_args(target, target_path, dbt_vars) + ["--threads", "2"]
         if command[0] in {"source", "docs", "parse", "ls", "list", "debug", "deps", "clean"}:
@@ -159,7 +168,11 @@ def present_source_tables(warehouse: Path) -> dict[str, list[str]]:
 
     if not warehouse.exists():
         return {}
-    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.ConnectionException:
+        # already open in this process (e.g. by dbt): share that database instance
+        con = duckdb.connect(str(warehouse))
     try:
         rows = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -176,8 +189,9 @@ def present_source_tables(warehouse: Path) -> dict[str, list[str]]:
     return out
 
 
-def check_freshness(*, warehouse: Path | None = None, target: str | None = None,
-                    target_path: Path | None = None) -> list[NodeResult]:
+def check_freshness(
+    *, warehouse: Path | None = None, target: str | None = None, target_path: Path | None = None
+) -> list[NodeResult]:
     """``dbt source freshness`` for the raw tables that were loaded; empty when none were.
     Reported, never failing the build: stale data is for a person to judge."""
     path = Path(warehouse) if warehouse else settings.warehouse_path()
@@ -187,17 +201,29 @@ def check_freshness(*, warehouse: Path | None = None, target: str | None = None,
         selection = [f"source:{s}.{t}" for s, tables in present_source_tables(path).items() for t in tables]
     if not selection:
         return []
-    res = invoke(["source", "freshness", "--select", *selection],
-                 warehouse=path, target=target, target_path=target_path)
+    res = invoke(
+        ["source", "freshness", "--select", *selection],
+        warehouse=path,
+        target=target,
+        target_path=target_path,
+    )
     return [
         NodeResult(name=f"{n.name}", resource_type="source", status=n.status, message=n.message)
         for n in _node_results(res)
     ]
 
 
-def build(*, select: Sequence[str] = (), exclude: Sequence[str] = (), full_refresh: bool = False,
-          warehouse: Path | None = None, target: str | None = None, target_path: Path | None = None,
-          dbt_vars: dict[str, Any] | None = None, freshness: bool = True) -> BuildSummary:
+def build(
+    *,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    full_refresh: bool = False,
+    warehouse: Path | None = None,
+    target: str | None = None,
+    target_path: Path | None = None,
+    dbt_vars: dict[str, Any] | None = None,
+    freshness: bool = True,
+) -> BuildSummary:
     """``dbt build`` (seeds, models, tests) of the whole project or a selection; never raises on a failing
     model or test — the summary says so. Raises :class:`BuildError` when dbt cannot start at all."""
     path = Path(warehouse) if warehouse else settings.warehouse_path()
@@ -221,8 +247,9 @@ def build(*, select: Sequence[str] = (), exclude: Sequence[str] = (), full_refre
     )
 
 
-def docs_generate(*, warehouse: Path | None = None, target: str | None = None,
-                  target_path: Path | None = None) -> Path:
+def docs_generate(
+    *, warehouse: Path | None = None, target: str | None = None, target_path: Path | None = None
+) -> Path:
     """``dbt docs generate``; returns the catalog.json path."""
     res = invoke(["docs", "generate"], warehouse=warehouse, target=target, target_path=target_path)
     if not res.success:
@@ -230,8 +257,14 @@ def docs_generate(*, warehouse: Path | None = None, target: str | None = None,
     return (target_path or DBT_PROJECT_DIR / "target") / "catalog.json"
 
 
-def run(*, full_refresh: bool = False, target: str | None = None, warehouse: Path | None = None,
-        source: str = "all", echo: Any = print) -> BuildSummary:
+def run(
+    *,
+    full_refresh: bool = False,
+    target: str | None = None,
+    warehouse: Path | None = None,
+    source: str = "all",
+    echo: Any = print,
+) -> BuildSummary:
     """``tieout run``: load the raw data (:func:`tieout.load.load`), then :func:`build`.
 
     A source that failed to load stops the run (:class:`BuildError` with the loader's reason); a load

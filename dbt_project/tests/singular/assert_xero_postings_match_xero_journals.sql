@@ -1,10 +1,18 @@
 -- The double entry derived from Xero's documents agrees with the journals Xero itself posted
--- (Journals endpoint): per account and period, base-currency movements are equal (within one cent per
--- posting of rounding). A difference means a document type or rule the model does not post like Xero.
-with derived as (
+-- (Journals endpoint): per account and period, base-currency movements are equal within one cent per
+-- posting (the rounding of multi-payment settlements). Foreign-currency bank transactions that state no
+-- rate are left out: the model converts them at the day's rate it can see, Xero at its own day rate.
+with inferred_rate as (
+    select t.bank_transaction_id as source_id
+    from {{ ref('stg_xero__bank_transactions') }} as t
+    cross join (select base_currency from {{ ref('int_base_currencies') }} where system = 'xero') as base
+    where coalesce(t.currency_rate, 0) = 0 and t.currency_code <> base.base_currency
+),
+
+derived as (
     select period, account_code, sum(base_amount) as amount, count(*) as n
     from {{ ref('gl_entries') }}
-    where system = 'xero'
+    where system = 'xero' and source_native_id not in (select source_id from inferred_rate)
     group by all
 ),
 
@@ -12,6 +20,7 @@ journals as (
     select strftime(j.journal_date, '%Y-%m') as period, l.account_code, sum(l.net_amount) as amount
     from {{ ref('stg_xero__journal_lines') }} as l
     inner join {{ ref('stg_xero__journals') }} as j on j._dlt_id = l._dlt_parent_id
+    where coalesce(j.source_id, '') not in (select source_id from inferred_rate)
     group by all
 )
 
