@@ -47,7 +47,8 @@ amounts as (
         l.vat_level,
         l.quantity * h.direction as quantity,
         l.rate as unit_price,
-        cast(round(coalesce(l.quantity, 0) * coalesce(l.rate, 0), 2) as decimal(18, 2)) * h.direction as net_amount,
+        -- widened before multiplying: decimal(18, 6) x decimal(18, 6) overflows for a big quantity at a big rate
+        cast(round(cast(coalesce(l.quantity, 0) as decimal(38, 6)) * coalesce(l.rate, 0), 2) as decimal(18, 2)) * h.direction as net_amount,
         coalesce(l.vat_amount, 0) * h.direction as tax_amount
     from lines as l
     inner join typed as h on h._dlt_id = l._dlt_parent_id and h.parent = l.parent
