@@ -58,7 +58,12 @@ def prepare_scenario(options: DemoOptions, echo: Echo) -> Path:
             shutil.rmtree(scenario)
         echo(f"== generating a {options.size} {options.ledger} company (seed {options.seed}) in {scenario}")
         generator.run(
-            out=scenario, ledger=options.ledger, seed=options.seed, size=options.size, invoices=None, rates=None
+            out=scenario,
+            ledger=options.ledger,
+            seed=options.seed,
+            size=options.size,
+            invoices=None,
+            rates=None,
         )
     else:
         echo(f"== reusing the scenario in {scenario}")
@@ -112,25 +117,22 @@ def run_demo(options: DemoOptions, echo: Echo = print) -> int:
         _report_evaluation(scenario, warehouse, echo)
         echo(f"== done in {time.monotonic() - started:.0f}s; warehouse: {warehouse}")
         if options.app:
-            return _serve_app(options, echo)
+            return _serve_app(options, warehouse, echo)
     return 0
 
 
 def _report_evaluation(scenario: Path, warehouse: Path, echo: Echo) -> None:
-    """Print how the reconciliation compares with the scenario's truth, when evaluation is available."""
-    try:
-        from tieout import evaluate
-    except ImportError:
-        return
+    """Print how the reconciliation compares with the scenario's truth/ (the sandbox knows the answers)."""
+    from tieout import evaluate
+
     echo("== reconciliation measured against the scenario's truth/")
-    evaluate.run_evaluation(scenario=scenario, warehouse=warehouse, echo=echo)
+    echo(evaluate.evaluate(scenario, warehouse).render())
 
 
-def _serve_app(options: DemoOptions, echo: Echo) -> int:
-    """Run the review app in the foreground until Ctrl-C (the sandbox keeps serving meanwhile)."""
-    try:
-        from tieout import app_cli
-    except ImportError:
-        echo("the review app is not part of this build yet")
-        return 0
-    return app_cli.launch(port=options.app_port, echo=echo)
+def _serve_app(options: DemoOptions, warehouse: Path, echo: Echo) -> int:
+    """Run the review app in the foreground until Ctrl-C while the sandbox keeps serving."""
+    from tieout import app_cli
+
+    return app_cli.run_app(
+        warehouse=warehouse, host="127.0.0.1", port=options.app_port, sandbox=None, users_file=None, echo=echo
+    )
