@@ -17,7 +17,7 @@ VIEWS = Path(__file__).resolve().parent / "views"
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 30
 
-st.set_page_config(page_title="tieout", page_icon="⚖️", layout="wide")
+st.set_page_config(page_title="tieout", page_icon=":material/balance:", layout="wide")
 
 
 def _oidc_configured() -> bool:
@@ -98,16 +98,16 @@ def main() -> None:
         st.stop()
     pages = {
         "Reconcile": [
-            st.Page(VIEWS / "overview.py", title="Overview", icon="📊", default=True),
-            st.Page(VIEWS / "exceptions.py", title="Exceptions", icon="⚠️"),
-            st.Page(VIEWS / "payments.py", title="Payment matching", icon="💳"),
-            st.Page(VIEWS / "journals.py", title="Journals", icon="📒"),
-            st.Page(VIEWS / "signoff.py", title="Sign-off", icon="✅"),
+            st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page(VIEWS / "exceptions.py", title="Exceptions", icon=":material/report:"),
+            st.Page(VIEWS / "payments.py", title="Payment matching", icon=":material/payments:"),
+            st.Page(VIEWS / "journals.py", title="Journals", icon=":material/menu_book:"),
+            st.Page(VIEWS / "signoff.py", title="Sign-off", icon=":material/task_alt:"),
         ],
         "Data": [
-            st.Page(VIEWS / "sql.py", title="SQL", icon="🔎"),
-            st.Page(VIEWS / "pipeline.py", title="Pipeline", icon="🔄"),
-            st.Page(VIEWS / "mappings.py", title="Mappings", icon="🧭"),
+            st.Page(VIEWS / "sql.py", title="SQL", icon=":material/database:"),
+            st.Page(VIEWS / "pipeline.py", title="Pipeline", icon=":material/sync:"),
+            st.Page(VIEWS / "mappings.py", title="Mappings", icon=":material/account_tree:"),
         ],
     }
     navigation = st.navigation(pages)

@@ -146,7 +146,19 @@ def export_frame(reader: Reader, f: ExceptionFilter, limit: int = 200_000) -> pd
 
 def get(reader: Reader, exception_id: str) -> dict[str, Any] | None:
     frame = reader.df(f"select * from ({base_sql(reader)}) where exception_id = ?", [exception_id])
-    return frame.iloc[0].to_dict() if len(frame) else None
+    return clean(frame.iloc[0].to_dict()) if len(frame) else None
+
+
+def clean(row: dict[str, Any]) -> dict[str, Any]:
+    """A DataFrame row with pandas' missing values (NaN, NaT, NA) as None."""
+    return {k: (None if _missing(v) else v) for k, v in row.items()}
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, list | tuple | dict) else False
+    except (TypeError, ValueError):
+        return False
 
 
 def notes(reader: Reader, exception_id: str) -> pd.DataFrame:
@@ -244,7 +256,7 @@ def _records(
     present = set(reader.columns(table))
     cols = ", ".join(c for c in fields if c in present)
     frame = reader.df(f"select {cols} from {table} where {where} limit 4", params)
-    return [row.to_dict() for _, row in frame.iterrows()]
+    return [clean(row.to_dict()) for _, row in frame.iterrows()]
 
 
 def _pair(records: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -309,7 +321,7 @@ def side_by_side(reader: Reader, exc: dict[str, Any]) -> SideBySide:
             "select * from recon.master_data_deltas where delta_id = ?", [exc.get("natural_key")]
         )
         if len(delta):
-            d = delta.iloc[0].to_dict()
+            d = clean(delta.iloc[0].to_dict())
             codes = [c for c in (d.get("source_code"), d.get("sage100_code")) if c]
             if d.get("entity") == "item":
                 kind, fields = "item", ITEM_FIELDS

@@ -3,13 +3,14 @@ balance check, source documents, outbox state and audit history."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from app.data.warehouse import Reader, arrow_df
+from app.data.warehouse import Reader, sql_df
 
 HISTORY_COLUMNS = ("seq", "at", "actor", "action", "object", "payload")
 
@@ -151,11 +152,8 @@ def detail(reader: Reader, proposal_id: str, threshold: Decimal) -> dict[str, An
                 ).fetchall()
         sources = None
         if table_exists(con, "journals", "proposal_sources"):
-            sources = arrow_df(
-                con.sql(
-                    "select * from journals.proposal_sources where proposal_id = ? limit 500",
-                    params=[proposal_id],
-                ).to_arrow_table()
+            sources = sql_df(
+                con, "select * from journals.proposal_sources where proposal_id = ? limit 500", [proposal_id]
             )
     lines = pd.DataFrame(
         [
@@ -175,7 +173,16 @@ def detail(reader: Reader, proposal_id: str, threshold: Decimal) -> dict[str, An
         cur: {"debit": d, "credit": c, "difference": d - c} for cur, (d, c) in proposal.totals().items()
     }
     refusals = guards.check(status, threshold=threshold)
+    refused = [h for h in history if h[3] == "refused" and h[4] == f"proposal:{proposal.key}"]
+    last_refusal = None
+    if refused:
+        seq, at, actor, _, _, payload = max(refused)
+        reasons = (
+            json.loads(payload).get("reasons", []) if isinstance(payload, str) else payload.get("reasons", [])
+        )
+        last_refusal = {"at": at, "by": actor, "reasons": reasons}
     return {
+        "last_refusal": last_refusal,
         "proposal": proposal,
         "status": status,
         "lines": lines,

@@ -144,16 +144,16 @@ def run(reader: Reader, sql: str, *, row_limit: int = 10_000, time_limit: float 
     with reader.connect() as con:
         # reads in this process share one DuckDB instance; lock its configuration once (it stays locked
         # until the last connection closes), so no statement can turn external access back on
-        if not con.execute("select current_setting('lock_configuration')").fetchone()[0]:
-            con.execute("set enable_progress_bar = false")
+        if not con.execute("select current_setting('lock_configuration')").fetchall()[0][0]:
             con.execute("set lock_configuration = true")
-        timer = threading.Timer(time_limit, con.interrupt)
+        cursor = con.cursor()
+        timer = threading.Timer(time_limit, cursor.interrupt)
         timer.daemon = True
         timer.start()
         try:
             batches: list[pa.RecordBatch] = []
             count = 0
-            relation = con.sql(query)
+            relation = cursor.sql(query)
             schema = None
             if relation is not None:
                 stream = relation.to_arrow_reader(min(row_limit + 1, 10_000))
@@ -177,6 +177,7 @@ def run(reader: Reader, sql: str, *, row_limit: int = 10_000, time_limit: float 
             raise SqlFailed(str(exc)) from None
         finally:
             timer.cancel()
+            cursor.close()
     table = pa.Table.from_batches(batches, schema=schema) if schema is not None else pa.table({})
     truncated = table.num_rows > row_limit
     if truncated:

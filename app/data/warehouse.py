@@ -168,8 +168,7 @@ class Reader:
     def df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """The result of one query as a DataFrame (Decimal money, dates as dates)."""
         with self.connect() as con:
-            relation = con.sql(sql, params=list(params or []) or None)
-            return arrow_df(relation.to_arrow_table())
+            return sql_df(con, sql, params)
 
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         with self.connect() as con:
@@ -203,6 +202,16 @@ class Reader:
             [schema, name],
         )
         return [r[0] for r in found]
+
+
+def sql_df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+    """One query's rows as a DataFrame, on a cursor of ``con`` (so an unfinished result of ``con`` — e.g.
+    after a ``fetchone`` — is never in the way)."""
+    cursor = con.cursor()
+    try:
+        return arrow_df(cursor.sql(sql, params=list(params or []) or None).to_arrow_table())
+    finally:
+        cursor.close()
 
 
 def arrow_df(table: Any) -> pd.DataFrame:

@@ -14,14 +14,14 @@ from app.data import journals as jr
 OUTCOME = "journals_outcome"
 
 
+@st.cache_data(ttl=60, show_spinner=False)
 def _threshold() -> Decimal:
-    from writeback.settings import WritebackSettings
+    """writeback.approval_threshold (dlt configuration), read at most once a minute."""
+    from writeback.settings import DEFAULT_THRESHOLD, WritebackSettings
 
     try:
         return WritebackSettings.load(ui.settings().warehouse).approval_threshold
     except ValueError:
-        from writeback.settings import DEFAULT_THRESHOLD
-
         return DEFAULT_THRESHOLD
 
 
@@ -70,12 +70,21 @@ def _detail(proposal_id: str, threshold: Decimal) -> None:
         st.json(p.party)
     for problem in info["balance_problems"]:
         st.error(problem)
+    refusal = info["last_refusal"]
+    if refusal and not info["outbox"]:
+        st.error(
+            f"The last writeback run ({refusal['at']}, {refusal['by']}) refused to post this version: "
+            + " · ".join(refusal["reasons"])
+        )
     if info["refusals"]:
         st.markdown("**Before it can post**")
         for reason in info["refusals"]:
             st.markdown(f"- {reason}")
     else:
-        st.success("Every guard passes: it posts with the next writeback run.")
+        st.success(
+            "Every approval guard passes: it posts with the next writeback run (which also checks that the "
+            "period is open in the target)."
+        )
     if info["sources"] is not None and not info["sources"].empty:
         st.markdown("**Source documents**")
         st.dataframe(info["sources"], hide_index=True, width="stretch")

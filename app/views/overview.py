@@ -34,7 +34,7 @@ def body() -> None:
     columns = st.columns(3)
     for i, status in enumerate(statuses):
         with columns[i % 3].container(border=True):
-            st.markdown(f"**{status.area.capitalize()}**")
+            st.markdown(f"**{status.area[:1].upper()}{status.area[1:]}**")
             if not status.available:
                 st.caption("not built yet")
                 continue
