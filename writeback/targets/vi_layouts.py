@@ -9,14 +9,14 @@ Four jobs, one CSV per posting with a header row, dates as ``MM/DD/YYYY`` and am
 * ``TIEOUT_CUST`` new AR customers (AR_Customer);
 * ``TIEOUT_VEND`` new AP vendors (AP_Vendor).
 
-Every file carries ``EntryNo``: ten characters derived from the posting's idempotency key. The job
-writes it to ``GL_DetailPosting.DocumentNo`` (and the customer/vendor key is the proposal's own), so
-after a crash tieout can ask the company whether the entry is already there.
+Every file carries ``EntryNo``: ten characters derived from the posting's idempotency key
+(:func:`entry_no`). The job writes it to ``GL_DetailPosting.DocumentNo`` (and the customer/vendor key is
+the proposal's own), so after a crash tieout can ask the company whether the entry is already there, and
+the next build can tell tieout's postings from other journals.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import io
@@ -105,9 +105,9 @@ class LayoutError(ValueError):
 
 
 def entry_no(key: str) -> str:
-    """Ten characters (``T`` + 9 of base32(sha256(key))) that identify a posting inside Sage 100."""
-    digest = base64.b32encode(hashlib.sha256(key.encode("utf-8")).digest()).decode("ascii")
-    return "T" + digest[:9]
+    """Ten characters that identify a posting inside Sage 100: ``T`` + the first 9 hex digits (upper case)
+    of sha256(key). In SQL (DuckDB): ``'T' || upper(left(sha256(proposal_id || ':' || content_hash), 9))``."""
+    return "T" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:9].upper()
 
 
 def vi_date(day: date) -> str:
