@@ -256,7 +256,7 @@ def load_journal_proposals(con: duckdb.DuckDBPyConnection) -> list[Proposal]:
     for row in _rows(con, "select * from journals.proposals order by proposal_id"):
         pid = _text(row["proposal_id"])
         where = f"journals.proposals {pid}"
-        amount = _first(row, "amount_base", "amount")
+        amount = _first(row, "amount_base", "total_debit", "amount")
         out.append(
             Proposal(
                 proposal_id=pid,
