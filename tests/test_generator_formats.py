@@ -18,9 +18,7 @@ from openapi_schema_validator import OAS30ReadValidator
 from sandbox.sage100.schema import TABLES
 from tests.test_generator_support import read_csv, read_json, scenario
 
-SPEC = Path("/work/shared/specs/xero/xero_accounting.yaml")
-if not SPEC.exists():  # the specs ship with the project's shared material, beside the checkout
-    SPEC = Path(__file__).resolve().parents[2] / "shared" / "specs" / "xero" / "xero_accounting.yaml"
+SPEC = Path(__file__).resolve().parents[1] / "sandbox" / "xero" / "openapi" / "xero_accounting.yaml"
 
 XERO_RESOURCES = {
     "Invoices": "Invoices",

@@ -21,9 +21,7 @@ from tests.test_xero_server_fixtures import (
     scenario_records,
 )
 
-SPECS = Path("/work/shared/specs/xero")
-if not SPECS.is_dir():  # the specs ship with the project's shared material
-    SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs" / "xero"
+SPECS = Path(__file__).resolve().parents[1] / "sandbox" / "xero" / "openapi"
 
 
 class _NoTimestamps(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
