@@ -70,7 +70,7 @@ def writeback(target: str | None, dry_run: bool, user: str, echo: Echo, warehous
 
     try:
         report = run_writeback(target=target, dry_run=dry_run, actor=user, warehouse=warehouse, echo=echo)
-    except (WritebackBusy, WarehouseBusy, SettingsError, ProposalError, ValueError) as exc:
+    except (WritebackBusy, WarehouseBusy, SettingsError, ProposalError, ValueError, FileNotFoundError) as exc:
         echo(f"error: {exc}")
         return EXIT_USAGE
     return report.exit_code
@@ -84,7 +84,10 @@ def show_outbox(state: str | None, echo: Echo, warehouse: Path | None = None) ->
     if state is not None and state not in outbox.STATES:
         echo(f"error: --state must be one of {', '.join(outbox.STATES)}")
         return EXIT_USAGE
-    with connect(warehouse or warehouse_path()) as con:
+    path = _existing(warehouse or warehouse_path(), echo)
+    if path is None:
+        return EXIT_USAGE
+    with connect(path) as con:
         rows = outbox.rows(con, states=(state,) if state else None)
     if not rows:
         echo("The outbox is empty." if state is None else f"No postings in state {state}.")
@@ -102,7 +105,17 @@ def audit_verify(echo: Echo, warehouse: Path | None = None) -> int:
     from writeback import audit
     from writeback.warehouse import connect
 
-    with connect(warehouse or warehouse_path()) as con:
+    path = _existing(warehouse or warehouse_path(), echo)
+    if path is None:
+        return EXIT_USAGE
+    with connect(path) as con:
         result = audit.verify(con)
     echo(result.render())
     return 0 if result.ok else 1
+
+
+def _existing(path: Path, echo: Echo) -> Path | None:
+    if not path.exists():
+        echo(f"error: no warehouse at {path}: run `tieout run` first (or point TIEOUT_WAREHOUSE at it)")
+        return None
+    return path

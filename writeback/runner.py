@@ -146,6 +146,10 @@ def run_writeback(
     if target is not None and target not in TARGETS:
         raise ValueError(f"--target must be sage100 or xero, not {target!r}")
     settings = settings or WritebackSettings.load(warehouse)
+    if not settings.warehouse.exists():
+        raise FileNotFoundError(
+            f"no warehouse at {settings.warehouse}: run `tieout run` first (or point TIEOUT_WAREHOUSE at it)"
+        )
     report = WritebackReport(dry_run)
     wanted = [target] if target else list(TARGETS)
     pool = _Targets(settings, targets)
