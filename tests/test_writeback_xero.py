@@ -307,3 +307,22 @@ def test_a_dead_letter_raises_an_alert_on_the_webhook(tmp_path: Path) -> None:
     assert alert["event"] == "dead-letter" and alert["target"] == "xero"
     assert alert["idempotency_key"] == bad.key
     assert "Account code '9999' is not a valid code" in alert["message"]
+
+
+def test_the_configured_client_finds_the_tenant_and_posts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    j = journal("X-CFG")
+    write_proposals(warehouse, [j])
+    approve_all(warehouse, j)
+    with running_xero() as xero:
+        for name, value in {
+            "API_URL": f"{xero.url}/api.xro/2.0",
+            "TOKEN_URL": f"{xero.url}/connect/token",
+            "CONNECTIONS_URL": f"{xero.url}/connections",
+        }.items():
+            monkeypatch.setenv(f"SOURCES__XERO__{name}", value)
+        report = run_writeback(target="xero", settings=settings_for(warehouse), echo=lambda _: None)
+        assert report.exit_code == 0 and len(report.posted) == 1
+        assert len(with_marker(xero.url, j.key)) == 1
