@@ -37,7 +37,9 @@ def test_filters_narrow_the_list(warehouse: Path) -> None:
     assert ex.page(reader, ex.ExceptionFilter(party="zen"), 0, 50)[1] == 1
     aged = ex.page(reader, ex.ExceptionFilter(min_age_days=20), 0, 50)[0]
     assert set(aged["exception_id"]) == {"E-AMT", "E-MIS", "E-GJ"}  # January, 28 days before 2026-02-28
-    assert ex.page(reader, ex.ExceptionFilter(search="IN0999"), 0, 50)[0]["exception_id"].tolist() == ["E-SRC"]
+    assert ex.page(reader, ex.ExceptionFilter(search="IN0999"), 0, 50)[0]["exception_id"].tolist() == [
+        "E-SRC"
+    ]
     second, total = ex.page(reader, ex.ExceptionFilter(), 1, 3)
     assert total == 7 and len(second) == 3
 
@@ -46,8 +48,13 @@ def test_side_by_side_highlights_the_fields_that_differ(warehouse: Path) -> None
     reader = Reader(warehouse)
     pair = ex.side_by_side(reader, ex.get(reader, "E-AMT"))
     assert pair.kind == "document" and pair.left["system"] == "xero" and pair.right["system"] == "sage100"
-    assert set(pair.differing) == {"document_number", "subtotal_amount", "tax_amount", "total_amount",
-                                   "amount_due"}
+    assert set(pair.differing) == {
+        "document_number",
+        "subtotal_amount",
+        "tax_amount",
+        "total_amount",
+        "amount_due",
+    }
     row = pair.comparison.set_index("field").loc["total_amount"]
     assert (row["left"], row["right"]) == ("1200.00", "1150.00")
     alone = ex.side_by_side(reader, ex.get(reader, "E-MIS"))
@@ -66,8 +73,10 @@ def test_open_an_exception_add_a_note_and_mark_a_reconciling_item(warehouse: Pat
     at = open_page(signed_in_app("preparer"), "exceptions")
     assert "Rows 1–7 of 7" in " ".join(texts(at, "caption"))
     at.selectbox(key="exc_open").select("E-AMT").run()
-    assert "Fields that differ: **document_number**, **subtotal_amount**, **tax_amount**, **total_amount**, " \
-           "**amount_due**" in texts(at, "markdown")
+    assert (
+        "Fields that differ: **document_number**, **subtotal_amount**, **tax_amount**, **total_amount**, "
+        "**amount_due**" in texts(at, "markdown")
+    )
     side = frame_with(at, "differs")
     assert list(side.columns) == ["field", "xero INV-1001", "sage100 IN1001", "differs"]
     at.text_area(key="exc_note").input("Freight of 50.00 charged in Xero only; credit note requested")
@@ -87,14 +96,22 @@ def test_open_an_exception_add_a_note_and_mark_a_reconciling_item(warehouse: Pat
     reader = Reader(warehouse)
     reviewed = ex.page(reader, ex.ExceptionFilter(review=("explained", "reconciling item")), 0, 50)[0]
     assert dict(zip(reviewed["exception_id"], reviewed["review"], strict=True)) == {
-        "E-AMT": "explained", "E-SRC": "reconciling item"}
+        "E-AMT": "explained",
+        "E-SRC": "reconciling item",
+    }
 
 
 def test_a_reconciling_item_carries_forward_to_later_periods(warehouse: Path) -> None:
     from writeback import review
 
-    review.mark_reconciling_item("E-MIS", "timing: posted in Sage 100 in March", who="pat", role="preparer",
-                                 period="2026-01", warehouse=warehouse)
+    review.mark_reconciling_item(
+        "E-MIS",
+        "timing: posted in Sage 100 in March",
+        who="pat",
+        role="preparer",
+        period="2026-01",
+        warehouse=warehouse,
+    )
     feb = ex.page(Reader(warehouse), ex.ExceptionFilter(period="2026-02"), 0, 50)[0]
     assert "E-MIS" in set(feb["exception_id"])  # January's item is shown in February too
     assert feb.set_index("exception_id").loc["E-MIS", "review"] == "reconciling item"

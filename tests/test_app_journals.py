@@ -56,21 +56,28 @@ def test_the_list_shows_lines_balance_and_sources(warehouse: Path) -> None:
 
 def test_a_preparer_cannot_approve(warehouse: Path) -> None:
     at = decide(journals_page("preparer", "JP-SALES-2026-01"), "Approve")
-    assert texts(at, "error") == ["preparer has role preparer; only an approver or admin may approve proposals"]
+    assert texts(at, "error") == [
+        "preparer has role preparer; only an approver or admin may approve proposals"
+    ]
     assert states(warehouse)["JP-SALES-2026-01"] == "awaiting approval"
 
 
 def test_an_approver_approves_and_the_decision_is_audited(warehouse: Path) -> None:
     at = decide(journals_page("approver", "JP-SALES-2026-01"), "Approve", "matches the missing invoice")
-    assert any(t.startswith("approved JP-SALES-2026-01 (version a1b2c3d4e5f6) as approver") for t in
-               texts(at, "success"))
+    assert any(
+        t.startswith("approved JP-SALES-2026-01 (version a1b2c3d4e5f6) as approver")
+        for t in texts(at, "success")
+    )
     assert states(warehouse)["JP-SALES-2026-01"] == "approved"
     decisions = frame_with(at, "decision")
     assert decisions[["who", "role", "decision", "comment"]].values.tolist() == [
-        ["approver", "approver", "approved", "matches the missing invoice"]]
+        ["approver", "approver", "approved", "matches the missing invoice"]
+    ]
     with connect(warehouse) as con:
-        assert [(e.actor, e.action) for e in audit.entries(con, "proposal:JP-SALES-2026-01:a1b2c3d4e5f6a1b2c3d4e5f6")
-                ] == [("approver", "approved")]
+        assert [
+            (e.actor, e.action)
+            for e in audit.entries(con, "proposal:JP-SALES-2026-01:a1b2c3d4e5f6a1b2c3d4e5f6")
+        ] == [("approver", "approved")]
 
 
 def test_self_approval_is_refused_and_the_threshold_needs_two_approvers(warehouse: Path) -> None:
@@ -78,12 +85,16 @@ def test_self_approval_is_refused_and_the_threshold_needs_two_approvers(warehous
     assert any("approver prepared JP-ADJ-2026-01" in t for t in texts(at, "success"))
     at = decide(journals_page("approver", "JP-ADJ-2026-01"), "Approve")
     assert texts(at, "error") == [
-        "approver prepared proposal JP-ADJ-2026-01 and cannot approve it; a different approver must"]
+        "approver prepared proposal JP-ADJ-2026-01 and cannot approve it; a different approver must"
+    ]
     decide(journals_page("approver2", "JP-ADJ-2026-01"), "Approve")
     assert states(warehouse)["JP-ADJ-2026-01"] == "needs a second approver"
     at = journals_page("approver2", "JP-ADJ-2026-01")
-    assert any("12,500.00 USD is above the approval threshold of 5,000.00: it needs two different approvers "
-               "and has 1 (approver2)" in t for t in texts(at, "markdown"))
+    assert any(
+        "12,500.00 USD is above the approval threshold of 5,000.00: it needs two different approvers "
+        "and has 1 (approver2)" in t
+        for t in texts(at, "markdown")
+    )
     decide(journals_page("admin", "JP-ADJ-2026-01"), "Approve")
     assert states(warehouse)["JP-ADJ-2026-01"] == "approved"
 
@@ -98,17 +109,24 @@ def test_rejecting_needs_a_comment(warehouse: Path) -> None:
 def test_an_approval_lapses_when_the_proposal_changes(warehouse: Path) -> None:
     decide(journals_page("approver", "JP-SALES-2026-01"), "Approve")
     with duckdb.connect(str(warehouse)) as con:  # a rebuild changed the proposal: new lines, new hash
-        con.execute("update journals.proposals set content_hash = 'b9b9b9b9b9b9b9b9' "
-                    "where proposal_id = 'JP-SALES-2026-01'")
-        con.execute("update journals.proposal_lines set debit = 900.10 where proposal_id = 'JP-SALES-2026-01' "
-                    "and debit > 0")
-        con.execute("update journals.proposal_lines set credit = 900.10 where proposal_id = 'JP-SALES-2026-01' "
-                    "and credit > 0")
+        con.execute(
+            "update journals.proposals set content_hash = 'b9b9b9b9b9b9b9b9' "
+            "where proposal_id = 'JP-SALES-2026-01'"
+        )
+        con.execute(
+            "update journals.proposal_lines set debit = 900.10 where proposal_id = 'JP-SALES-2026-01' "
+            "and debit > 0"
+        )
+        con.execute(
+            "update journals.proposal_lines set credit = 900.10 where proposal_id = 'JP-SALES-2026-01' "
+            "and credit > 0"
+        )
     assert states(warehouse)["JP-SALES-2026-01"] == "approval lapsed"
     at = journals_page("approver2", "JP-SALES-2026-01")
     assert any("Earlier approvals lapsed" in t for t in texts(at, "warning"))
-    assert any("the approval has lapsed: approver approved version a1b2c3d4e5f6" in t
-               for t in texts(at, "markdown"))
+    assert any(
+        "the approval has lapsed: approver approved version a1b2c3d4e5f6" in t for t in texts(at, "markdown")
+    )
 
 
 def test_posting_goes_through_the_outbox_and_refusals_are_shown(
@@ -120,10 +138,14 @@ def test_posting_goes_through_the_outbox_and_refusals_are_shown(
     monkeypatch.setenv("SOURCES__SAGE100__CONNECTION_STRING", connection_string(company))
     monkeypatch.setenv("WRITEBACK__SAGE100__IMPORT_DIR", str(tmp_path / "vi"))
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("insert into journals.proposals values ('JP-FEB', 'c0ffee00c0ffee00', 'sage100', '2026-02', "
-                    "'2026-02-28', 'sales_summary', 'February sales', 300.00, false)")
-        con.execute("insert into journals.proposal_lines values ('JP-FEB', 1, '1200-00-00', 300.00, 0, 'USD', "
-                    "'AR'), ('JP-FEB', 2, '4000-00-00', 0, 300.00, 'USD', 'Sales')")
+        con.execute(
+            "insert into journals.proposals values ('JP-FEB', 'c0ffee00c0ffee00', 'sage100', '2026-02', "
+            "'2026-02-28', 'sales_summary', 'February sales', 300.00, false)"
+        )
+        con.execute(
+            "insert into journals.proposal_lines values ('JP-FEB', 1, '1200-00-00', 300.00, 0, 'USD', "
+            "'AR'), ('JP-FEB', 2, '4000-00-00', 0, 300.00, 'USD', 'Sales')"
+        )
     for pid in ("JP-FEB", "JP-SALES-2026-01"):
         decide(journals_page("approver", pid), "Approve")
     at = click(journals_page("approver", "JP-FEB"), "Post approved proposals")

@@ -40,7 +40,10 @@ def test_area_status_february_and_all_periods(warehouse: Path) -> None:
     assert (feb["documents"].checked, feb["documents"].agreeing) == (2, 1)
     assert feb["documents"].match_rate == 0.5
     assert (feb["payments"].checked, feb["payments"].agreeing, feb["payments"].unreconciled) == (
-        3, 2, Decimal("500.00"))
+        3,
+        2,
+        Decimal("500.00"),
+    )
     every = {s.area: s for s in overview.area_status(Reader(warehouse), None)}
     assert every["documents"].checked == 4 and every["documents"].unreconciled == Decimal("1380.10")
 
@@ -48,12 +51,19 @@ def test_area_status_february_and_all_periods(warehouse: Path) -> None:
 def test_charts_data(warehouse: Path) -> None:
     reader = Reader(warehouse)
     by_type = overview.exceptions_by_type(reader, "2026-01")
-    assert list(by_type["exception_type"]) == ["missing_in_sage100", "amount_mismatch", "unbalanced_journal",
-                                               "inventory_quantity_mismatch", "master_data_mismatch"]
+    assert list(by_type["exception_type"]) == [
+        "missing_in_sage100",
+        "amount_mismatch",
+        "unbalanced_journal",
+        "inventory_quantity_mismatch",
+        "master_data_mismatch",
+    ]
     assert by_type.set_index("exception_type").loc["missing_in_sage100", "amount"] == Decimal("880.10")
     aging = overview.aging(reader)
     assert aging.groupby("system")["amount_due"].sum().to_dict() == {
-        "sage100": Decimal("1600.00"), "xero": Decimal("2080.10")}
+        "sage100": Decimal("1600.00"),
+        "xero": Decimal("2080.10"),
+    }
     trend = overview.trend(reader)
     assert set(trend["period"]) == {"2026-01", "2026-02"}
     assert overview.periods(reader) == ["2026-02", "2026-01"]

@@ -16,8 +16,12 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_FILE = ROOT / "app" / "streamlit_app.py"
-PASSWORDS = {"preparer": "preparer-demo", "approver": "approver-demo", "approver2": "approver2-demo",
-             "admin": "admin-demo"}
+PASSWORDS = {
+    "preparer": "preparer-demo",
+    "approver": "approver-demo",
+    "approver2": "approver2-demo",
+    "admin": "admin-demo",
+}
 
 DDL = """
 create schema core; create schema recon; create schema journals;
@@ -32,7 +36,8 @@ insert into core.documents values
  ('xero:inv:1', 'xero', 'sales_invoice', 'x-1', 'INV-1001', 'PO 77', 'xero:c:1', 'Acme Bakery', '2026-01-05',
   '2026-02-04', '2026-01-05', '2026-01', 'open', 'USD', 1000.00, 200.00, 1200.00, 1200.00, 1200.00),
  ('sage100:inv:1', 'sage100', 'sales_invoice', 'IN1001', 'IN1001', 'PO 77', 'sage100:c:1', 'Acme Bakery',
-  '2026-01-05', '2026-02-04', '2026-01-05', '2026-01', 'open', 'USD', 958.33, 191.67, 1150.00, 1150.00, 1150.00),
+  '2026-01-05', '2026-02-04', '2026-01-05', '2026-01', 'open', 'USD', 958.33, 191.67, 1150.00, 1150.00,
+  1150.00),
  ('xero:inv:2', 'xero', 'sales_invoice', 'x-2', 'INV-1002', null, 'xero:c:2', 'Zen Garden', '2026-01-20',
   '2026-02-19', '2026-01-20', '2026-01', 'open', 'USD', 800.00, 80.10, 880.10, 880.10, 880.10),
  ('sage100:inv:3', 'sage100', 'sales_invoice', 'IN0999', 'IN0999', null, 'sage100:c:2', 'Zen Garden',
@@ -55,7 +60,8 @@ insert into core.payments values
 
 create table core.parties (
     party_key varchar, system varchar, party_role varchar, native_id varchar, party_code varchar,
-    division_no varchar, party_name varchar, email varchar, phone varchar, address_line1 varchar, city varchar,
+    division_no varchar, party_name varchar, email varchar, phone varchar, address_line1 varchar,
+    city varchar,
     region varchar, postal_code varchar, country varchar, tax_id varchar, currency_code varchar,
     status_normalized varchar
 );
@@ -110,7 +116,8 @@ create table recon.document_tieout (
 insert into recon.document_tieout values
  ('t1', 'xero', 'xero:inv:1', 'INV-1001', 'sage100:inv:1', 'IN1001', '01-ACME', 'amount_mismatch', 1200.00,
   1150.00, -50.00, 'USD', '2026-01', 1150.00),
- ('t2', 'xero', 'xero:inv:2', 'INV-1002', null, null, null, 'missing_in_sage100', 880.10, null, -880.10, 'USD',
+ ('t2', 'xero', 'xero:inv:2', 'INV-1002', null, null, null, 'missing_in_sage100', 880.10, null, -880.10,
+  'USD',
   '2026-01', null),
  ('t3', 'sage100', null, null, 'sage100:inv:3', 'IN0999', '01-ZEN', 'missing_in_source', null, 450.00, 450.00,
   'USD', '2026-02', 450.00),
@@ -161,8 +168,10 @@ create table recon.open_items (
 insert into recon.open_items values
  ('xero:inv:1', 'xero', 'AR', 'INV-1001', 'Acme Bakery', 'USD', 1200.00, 1200.00, '2026-02-28', 24, '1-30'),
  ('xero:inv:2', 'xero', 'AR', 'INV-1002', 'Zen Garden', 'USD', 880.10, 880.10, '2026-02-28', 9, '1-30'),
- ('sage100:inv:1', 'sage100', 'AR', 'IN1001', 'Acme Bakery', 'USD', 1150.00, 1150.00, '2026-02-28', 24, '1-30'),
- ('sage100:inv:3', 'sage100', 'AR', 'IN0999', 'Zen Garden', 'USD', 450.00, 450.00, '2026-02-28', 0, 'current');
+ ('sage100:inv:1', 'sage100', 'AR', 'IN1001', 'Acme Bakery', 'USD', 1150.00, 1150.00, '2026-02-28', 24,
+  '1-30'),
+ ('sage100:inv:3', 'sage100', 'AR', 'IN0999', 'Zen Garden', 'USD', 450.00, 450.00, '2026-02-28', 0,
+  'current');
 
 create table recon.trial_balance_comparison (
     system varchar, period varchar, account varchar, currency varchar, mapping_status varchar,
@@ -178,7 +187,8 @@ create table recon.master_data_deltas (
     delta_type varchar, field varchar, source_value varchar, sage100_value varchar, difference decimal(18,2)
 );
 insert into recon.master_data_deltas values
- ('D-1', 'xero', 'customer', 'C001', '01-ACME', 'field_mismatch', 'email', 'billing@acme.test', 'ap@acme.test',
+ ('D-1', 'xero', 'customer', 'C001', '01-ACME', 'field_mismatch', 'email', 'billing@acme.test',
+  'ap@acme.test',
   null),
  ('D-2', 'xero', 'item', 'SKU-1', 'SKU-1', 'quantity_mismatch', 'quantity_on_hand', '10', '8', 2.00);
 

@@ -61,6 +61,17 @@ def accounts(reader: Reader, status: tuple[str, ...], search: str) -> pd.DataFra
     )
 
 
+def statuses(reader: Reader) -> list[str]:
+    """The mapping states of ledger accounts (e.g. unmapped, suggested, confirmed)."""
+    if "mapping_status" not in reader.columns("core.accounts"):
+        return []
+    rows = reader.rows(
+        "select distinct mapping_status from core.accounts where system <> 'sage100' and mapping_status "
+        "is not null order by 1"
+    )
+    return [r[0] for r in rows]
+
+
 def sage_accounts(reader: Reader) -> list[str]:
     """Sage 100 accounts to choose from, as ``code — name``."""
     rows = reader.rows(

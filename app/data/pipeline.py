@@ -65,13 +65,16 @@ def quarantine(reader: Reader, limit: int = 500) -> pd.DataFrame:
             cols = set(reader.columns(name))
             pick = [
                 c
-                for c in ("resource", "table_name", "reason", "record_id", "quarantined_at", "payload")
+                for c in ("quarantined_at", "source", "resource", "record_key", "reason", "raw_payload")
                 if c in cols
             ]
             if not pick:
                 continue
             select = ", ".join(quote_ident(c) for c in pick)
-            parts.append(f"select '{schema}' as dataset, {select} from {schema}.{quote_ident('_quarantine')}")
+            order = " order by quarantined_at desc" if "quarantined_at" in pick else ""
+            parts.append(
+                f"select '{schema}' as dataset, {select} from {schema}.{quote_ident('_quarantine')}{order}"
+            )
     if not parts:
         return pd.DataFrame(columns=["dataset", "reason"])
     frames = [reader.df(f"{p} limit ?", [limit]) for p in parts]

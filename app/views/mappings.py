@@ -10,7 +10,7 @@ from app.data import decisions
 from app.data import mappings as mp
 
 OUTCOME = "mappings_outcome"
-STATUSES = ("unmapped", "suggested", "mapped", "confirmed")
+SETTLED = ("confirmed", "native")
 
 
 def body() -> None:
@@ -20,7 +20,10 @@ def body() -> None:
         ui.no_data("core.accounts")
         return
     c1, c2 = st.columns(2)
-    status = c1.multiselect("Mapping status", STATUSES, default=["unmapped", "suggested"], key="map_status")
+    known = ui.data(mp.statuses)
+    status = c1.multiselect(
+        "Mapping status", known, default=[s for s in known if s not in SETTLED], key="map_status"
+    )
     search = c2.text_input("Account code or name", key="map_search")
     frame = ui.data(mp.accounts, tuple(status), search)
     st.dataframe(
@@ -50,7 +53,7 @@ def body() -> None:
     codes = [c.split(" — ")[0] for c in choices]
     index = codes.index(suggested) if suggested in codes else 0
     with st.form("map_form"):
-        picked = st.selectbox("Sage 100 account", choices, index=index, key="map_pick")
+        picked = st.selectbox("Sage 100 account", choices, index=index, key=f"map_pick_{key}")
         note = st.text_input("Note (optional)", key="map_note")
         label = "Accept the suggestion" if suggested else "Confirm the mapping"
         if st.form_submit_button(label, type="primary"):
