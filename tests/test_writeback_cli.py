@@ -92,3 +92,27 @@ def test_a_missing_sage_connection_is_explained(env: SageEnv, monkeypatch: pytes
     code, out = tieout("writeback", "--target", "sage100")
     assert code == 1
     assert "sage100 is not available: no Sage 100 connection: set writeback.sage100.connection_string" in out
+
+
+def test_a_dead_letter_is_sent_again_once_its_cause_is_fixed(env: SageEnv) -> None:
+    import sqlite3
+
+    j = gl_journal("P-OLD", debit="6999-00-00")  # an inactive account in the company
+    write_proposals(env.warehouse, [j])
+    tieout("approve", "P-OLD", "--user", "alice")
+    code, out = tieout("writeback", "--target", "sage100")
+    assert code == 1 and "dead-letter  P-OLD:" in out and "Account 6999-00-00 is inactive" in out
+    code, out = tieout("requeue", "P-OLD:", "--user", "pat", "--role", "preparer", "--reason", "reactivated")
+    assert code == 2 and "only an approver or admin may send a dead letter again" in out
+
+    with sqlite3.connect(env.db) as company:  # someone reactivates the account in Sage 100
+        company.execute("UPDATE GL_Account SET Status = 'A' WHERE AccountKey = '000000005'")
+    code, out = tieout(
+        "requeue", f"P-OLD:{j.content_hash[:12]}", "--user", "alice", "--reason", "reactivated"
+    )
+    assert code == 0 and f"requeued {j.key}" in out
+    code, out = tieout("writeback", "--target", "sage100")
+    assert code == 0 and "posted       P-OLD:" in out
+    assert len(env.rows("SELECT * FROM GL_DetailPosting WHERE SourceJournal = 'GJ'")) == 2
+    code, out = tieout("requeue", "P-OLD:", "--user", "alice", "--reason", "again")
+    assert code == 2 and "0 dead letters match" in out

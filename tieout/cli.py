@@ -275,6 +275,19 @@ def outbox_cmd(
     raise typer.Exit(writeback_cli.show_outbox(state, typer.echo))
 
 
+@app.command("requeue")
+def requeue_cmd(
+    key: Annotated[str, typer.Argument(help="The dead letter's key, or its start as `tieout outbox` shows.")],
+    user: Annotated[str, typer.Option(help=_USER_HELP)],
+    reason: Annotated[str, typer.Option(help="What was fixed in the target.")],
+    role: Annotated[str, typer.Option(help=_ROLE_HELP)] = "approver",
+) -> None:
+    """Send a dead-lettered posting again once its cause is fixed (the target is asked first)."""
+    from tieout import writeback_cli
+
+    raise typer.Exit(writeback_cli.requeue(key, user, role, reason, typer.echo))
+
+
 audit_app = typer.Typer(help="The tamper-evident audit log of approvals and postings.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

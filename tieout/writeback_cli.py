@@ -100,6 +100,29 @@ def show_outbox(state: str | None, echo: Echo, warehouse: Path | None = None) ->
     return 0
 
 
+def requeue(key: str, user: str, role: str, reason: str, echo: Echo, warehouse: Path | None = None) -> int:
+    """Send a dead letter again; ``key`` is its idempotency key or a unique prefix (as ``outbox`` shows)."""
+    from tieout.settings import warehouse_path
+    from writeback import approvals, outbox
+    from writeback.warehouse import connect
+
+    path = _existing(warehouse or warehouse_path(), echo)
+    if path is None:
+        return EXIT_USAGE
+    with connect(path) as con:
+        found = [r.key for r in outbox.rows(con, states=("dead-letter",)) if r.key.startswith(key)]
+    if len(found) != 1:
+        echo(f"error: {len(found)} dead letters match {key!r}; give more of the key (`tieout outbox`)")
+        return EXIT_USAGE
+    try:
+        approvals.requeue(found[0], who=user, role=role, reason=reason, warehouse=path)
+    except approvals.ApprovalError as exc:
+        echo(f"error: {exc}")
+        return EXIT_USAGE
+    echo(f"requeued {found[0]}: the next `tieout writeback` checks the target, then sends it")
+    return 0
+
+
 def audit_verify(echo: Echo, warehouse: Path | None = None) -> int:
     from tieout.settings import warehouse_path
     from writeback import audit

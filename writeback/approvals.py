@@ -256,6 +256,27 @@ def reject(
         return decision
 
 
+def requeue(key: str, *, who: str, role: str, reason: str, warehouse: Path | None = None) -> None:
+    """Send a dead-lettered posting again (after its cause was fixed in the target), if its approval still
+    holds; the next writeback run first asks the target whether it is there already."""
+    from writeback import outbox
+
+    who, role = _check_approver(who, role, "send a dead letter again")
+    if not (reason or "").strip():
+        raise ApprovalError("say what was fixed: a reason is required")
+    with connect(_warehouse(warehouse)) as con:
+        row = outbox.get(con, key)
+        if row is None:
+            raise ApprovalError(f"no posting {key} in the outbox; `tieout outbox` lists them")
+        status = status_of(row.item().proposal, decisions(con, row.proposal_id))
+        if not status.approvers or status.rejected_by:
+            raise ApprovalError(f"{key} is no longer approved; approve the current version instead")
+        try:
+            outbox.requeue(con, key, who, reason.strip())
+        except ValueError as exc:
+            raise ApprovalError(str(exc)) from None
+
+
 def add_exception_note(
     exception_id: str, note: str, *, who: str, role: str, warehouse: Path | None = None
 ) -> str:

@@ -189,3 +189,20 @@ def mark_dead(con: duckdb.DuckDBPyConnection, key: str, error: str, actor: str) 
             [error, stamp, key],
         )
         audit.append(con, actor, "dead-letter", f"outbox:{key}", {"error": error})
+
+
+def requeue(con: duckdb.DuckDBPyConnection, key: str, actor: str, reason: str) -> None:
+    """dead-letter -> failed, due now: the next run asks the target first, then sends again."""
+    row = get(con, key)
+    if row is None:
+        raise KeyError(key)
+    if row.state != "dead-letter":
+        raise ValueError(f"{key} is {row.state}, not dead-letter; only dead letters can be sent again")
+    stamp = now()
+    with transaction(con):
+        con.execute(
+            "update ops.outbox set state = 'failed', next_attempt_at = ?, updated_at = ? "
+            "where idempotency_key = ?",
+            [stamp, stamp, key],
+        )
+        audit.append(con, actor, "requeue", f"outbox:{key}", {"reason": reason, "last_error": row.last_error})
