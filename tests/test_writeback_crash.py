@@ -44,7 +44,7 @@ from writeback.targets.xero import marker
 from writeback.warehouse import connect
 
 FORK = multiprocessing.get_context("fork")
-SEEDS = range(10)
+SEEDS = range(8)
 
 
 def _child(crash_after: int | None, make_target: Any, settings: Any, target: str) -> None:
