@@ -42,11 +42,20 @@ sage as (
     select * from docs where side = 'sage100'
 ),
 
+-- the Sage 100 parties identity resolution accepted, or found equally strong (one company kept twice)
+identity_parties as (
+    select ledger_party_key, sage100_party_key
+    from {{ ref('int_identity__party_matches') }}
+    where decision = 'matched'
+        or (decision = 'review' and match_score >= {{ var('identity_auto_threshold', 0.90) }})
+),
+
 by_party_amount as (
     select l.document_key as ledger_document_key, s.document_key as sage100_document_key, 0 as number_strength
     from ledger as l
+    inner join identity_parties as ip on ip.ledger_party_key = l.party_key
     inner join sage as s
-        on s.party_key = l.identity_sage100_party_key
+        on s.party_key = ip.sage100_party_key
         and s.total_amount = l.total_amount
         and s.document_type = l.document_type
     where abs({{ recon_days('l.issue_date', 's.posting_date') }}) <= {{ var('recon_date_window_days', 10) }}
@@ -66,7 +75,7 @@ select
     l.document_type,
     l.party_key as ledger_party_key,
     s.party_key as sage100_party_key,
-    coalesce(l.identity_sage100_party_key = s.party_key, false) as identity_party_agrees,
+    coalesce(l.identity_sage100_party_key = s.party_key, false) or ipa.ledger_party_key is not null as identity_party_agrees,
     abs(l.total_amount - s.total_amount) <= {{ var('recon_amount_tolerance', 0.01) }} as amount_agrees,
     l.currency_code = s.currency_code as currency_agrees,
     abs({{ recon_days('l.issue_date', 's.posting_date') }}) as days_apart,
@@ -74,4 +83,5 @@ select
 from candidates as c
 inner join ledger as l on l.document_key = c.ledger_document_key
 inner join sage as s on s.document_key = c.sage100_document_key
+left join identity_parties as ipa on ipa.ledger_party_key = l.party_key and ipa.sage100_party_key = s.party_key
 where l.document_type = s.document_type

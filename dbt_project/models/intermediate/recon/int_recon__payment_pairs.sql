@@ -36,7 +36,8 @@ via_party_amount as (
     select l.payment_system as ledger_system, l.payment_ref as ledger_ref, s.payment_ref as sage100_ref,
         0 as shared_documents
     from ledger as l
-    inner join sage as s on s.sage100_party_key = l.sage100_party_key and s.amount = l.amount
+    inner join {{ ref('int_recon__party_map') }} as pm on pm.ledger_party_key = l.party_key
+    inner join sage as s on s.sage100_party_key = pm.sage100_party_key and s.amount = l.amount
     where abs({{ recon_days('l.payment_date', 's.payment_date') }}) <= {{ var('recon_payment_date_window_days', 10) }}
 ),
 

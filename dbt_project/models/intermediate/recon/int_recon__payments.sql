@@ -53,9 +53,9 @@ unioned as (
 ),
 
 party_map as (
-    select ledger_party_key, min(sage100_party_key) as sage100_party_key
+    select ledger_party_key, sage100_party_key
     from {{ ref('int_recon__party_map') }}
-    group by ledger_party_key
+    where is_primary
 )
 
 select

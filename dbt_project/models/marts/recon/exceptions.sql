@@ -43,7 +43,9 @@ document_exceptions as (
     from documents
 ),
 
--- documents entered twice in the ledger: same party, type, currency and total, identical lines, close dates
+-- documents entered twice in the ledger: same party, type, currency and total, identical lines, close dates,
+-- and the repeat (the later one) still open: a party that paid the repeat confirmed a second order, while
+-- a document entered twice by mistake is not paid twice
 ledger_docs as (
     select d.*, l.line_signature
     from {{ ref('int_recon__documents') }} as d
@@ -71,11 +73,14 @@ source_duplicates as (
         and b.currency_code = a.currency_code and b.total_amount = a.total_amount and b.line_signature = a.line_signature
         and (b.issue_date > a.issue_date or (b.issue_date = a.issue_date and b.document_number > a.document_number))
     where abs({{ recon_days('a.issue_date', 'b.issue_date') }}) <= {{ var('recon_duplicate_window_days', 7) }}
+        and b.amount_due <> 0
 ),
 
--- outliers: a line quantity far above what the item (or, without an item, the account) usually sells:
--- robust z-score of the log quantity (median and MAD over all of the ledger's lines of that item)
--- above recon_outlier_z and at least recon_outlier_p90_ratio times the item's 90th percentile
+-- outliers: a line quantity far above what the item (or, without an item, the account) usually sells.
+-- On the log scale (quantities spread multiplicatively): at least recon_outlier_p90_ratio times the
+-- item's 90th percentile, and a robust z-score (median / MAD over the ledger's lines of that item) of at
+-- least recon_outlier_z, so that an item sold in widely varying quantities needs a larger jump. Items
+-- with fewer than recon_outlier_min_lines lines have no usual quantity to compare with.
 line_quantities as (
     select l.document_key, l.line_number, l.item_code, l.quantity, coalesce(l.item_code, 'account:' || coalesce(l.account_code, '?')) as grp,
         ln(l.quantity) as x, d.system, d.document_number, d.party_code, d.total_amount, d.currency_code, d.period
@@ -103,8 +108,8 @@ outlier_lines as (
     inner join quantity_stats as s on s.system = q.system and s.grp = q.grp
     inner join quantity_mad as m on m.system = q.system and m.grp = q.grp
     where s.n >= {{ var('recon_outlier_min_lines', 10) }}
-        and 0.6745 * (q.x - s.med) / greatest(m.mad, 0.1) >= {{ var('recon_outlier_z', 2.5) }}
-        and q.x - s.p90 >= ln({{ var('recon_outlier_p90_ratio', 5) }})
+        and 0.6745 * (q.x - s.med) / greatest(m.mad, 0.1) >= {{ var('recon_outlier_z', 2.0) }}
+        and q.x - s.p90 >= ln({{ var('recon_outlier_p90_ratio', 7) }})
 ),
 
 outliers as (

@@ -46,12 +46,35 @@ missing_parties as (
     from sage as s where s.match_status = 'unmatched'
 ),
 
-duplicates as (
-    select a.system, a.party_role, a.party_code, a.party_name, b.party_code as other_code, b.party_name as other_name
+-- two parties of one system that are one company: the same name once legal forms are spelled one way,
+-- or identity resolution says so — two ledger parties resolved to one Sage 100 party, or two Sage 100
+-- parties equally strong (name, e-mail, phone, address) for one ledger party
+duplicate_pairs as (
+    select a.party_key as party_key_a, b.party_key as party_key_b
     from parties as a
     inner join parties as b
         on b.system = a.system and b.party_role = a.party_role and b.name_key = a.name_key and b.party_key > a.party_key
     where a.name_key is not null
+    union
+    select a.party_key, b.party_key
+    from ledger as a
+    inner join ledger as b
+        on b.system = a.system and b.party_role = a.party_role and b.matched_party_key = a.matched_party_key
+        and b.party_key > a.party_key
+    union
+    select a.sage100_party_key, b.sage100_party_key
+    from {{ ref('int_identity__party_matches') }} as a
+    inner join {{ ref('int_identity__party_matches') }} as b
+        on b.ledger_party_key = a.ledger_party_key and b.sage100_party_key > a.sage100_party_key
+    where a.decision = 'review' and b.decision = 'review'
+        and least(a.match_score, b.match_score) >= {{ var('identity_auto_threshold', 0.90) }}
+),
+
+duplicates as (
+    select a.system, a.party_role, a.party_code, a.party_name, b.party_code as other_code, b.party_name as other_name
+    from duplicate_pairs as d
+    inner join parties as a on a.party_key = d.party_key_a
+    inner join parties as b on b.party_key = d.party_key_b
 ),
 
 items as (
@@ -97,6 +120,10 @@ deltas as (
 )
 
 select
-    {{ recon_hash(['system', 'entity', 'source_code', 'sage100_code', 'delta_type', 'field']) }} as delta_id,
+    -- (a party in two duplicate pairs has a row per pair: the other party is part of the key)
+    case when delta_type = 'duplicate'
+         then {{ recon_hash(['system', 'entity', 'source_code', 'sage100_code', 'delta_type', 'field', 'other_code']) }}
+         else {{ recon_hash(['system', 'entity', 'source_code', 'sage100_code', 'delta_type', 'field']) }}
+    end as delta_id,
     *
 from deltas
