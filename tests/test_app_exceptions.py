@@ -14,7 +14,7 @@ import pytest
 from app import ui
 from app.data import exceptions as ex
 from app.data.warehouse import Reader
-from tests.test_app_support import click, frame_with, make_warehouse, open_page, signed_in_app, texts
+from tests.test_app_support import click, frame_with, make_warehouse, signed_in_app, texts
 from writeback import audit
 from writeback.warehouse import connect
 
@@ -70,7 +70,7 @@ def test_side_by_side_highlights_the_fields_that_differ(warehouse: Path) -> None
 
 
 def test_open_an_exception_add_a_note_and_mark_a_reconciling_item(warehouse: Path) -> None:
-    at = open_page(signed_in_app("preparer"), "exceptions")
+    at = signed_in_app("preparer", "exceptions")
     assert "Rows 1–7 of 7" in " ".join(texts(at, "caption"))
     at.selectbox(key="exc_open").select("E-AMT").run()
     assert (
@@ -118,7 +118,7 @@ def test_a_reconciling_item_carries_forward_to_later_periods(warehouse: Path) ->
 
 
 def test_an_empty_note_is_refused_with_a_message(warehouse: Path) -> None:
-    at = open_page(signed_in_app("preparer"), "exceptions")
+    at = signed_in_app("preparer", "exceptions")
     at.selectbox(key="exc_open").select("E-AMT").run()
     click(at, "Add note")
     assert texts(at, "error") == ["a note needs some text"]
@@ -126,7 +126,7 @@ def test_an_empty_note_is_refused_with_a_message(warehouse: Path) -> None:
 
 def test_filters_on_the_page_and_paging(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIEOUT_PAGE_SIZE", "3")
-    at = open_page(signed_in_app("approver"), "exceptions")
+    at = signed_in_app("approver", "exceptions")
     assert len(frame_with(at, "review")) == 3
     click(at, "Next ▶")
     assert "Rows 4–6 of 7 · page 2 of 3" in " ".join(texts(at, "caption"))

@@ -10,7 +10,7 @@ import pytest
 
 from app.data import journals as jr
 from app.data.warehouse import Reader
-from tests.test_app_support import click, frame_with, make_warehouse, open_page, signed_in_app, texts
+from tests.test_app_support import click, frame_with, make_warehouse, signed_in_app, texts
 from tests.test_writeback_support import build_sage_company
 from writeback import audit
 from writeback.warehouse import connect
@@ -26,7 +26,7 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def journals_page(role: str, proposal: str):  # noqa: ANN201 - AppTest
-    at = open_page(signed_in_app(role), "journals")
+    at = signed_in_app(role, "journals")
     at.selectbox(key="journal_open").select(proposal).run()
     return at
 
@@ -161,5 +161,5 @@ def test_posting_goes_through_the_outbox_and_refusals_are_shown(
 
 
 def test_a_preparer_cannot_post(warehouse: Path) -> None:
-    at = open_page(signed_in_app("preparer"), "journals")
+    at = signed_in_app("preparer", "journals")
     assert "Post approved proposals" not in [b.label for b in at.button]

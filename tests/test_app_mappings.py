@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_app_support import click, frame_with, make_warehouse, open_page, signed_in_app, texts
+from tests.test_app_support import click, frame_with, make_warehouse, signed_in_app, texts
 from writeback import audit
 from writeback.warehouse import connect
 
@@ -27,7 +27,7 @@ def seed_rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_accept_a_suggestion_and_correct_another(warehouse: Path, tmp_path: Path) -> None:
-    at = open_page(signed_in_app("preparer"), "mappings")
+    at = signed_in_app("preparer", "mappings")
     listing = frame_with(at, "mapping_status")
     assert listing["account_code"].tolist() == ["260", "200"]  # weakest suggestion first
     at.selectbox(key="map_account").select("xero:200").run()

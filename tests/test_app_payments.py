@@ -9,7 +9,7 @@ import pytest
 
 from app.data import payments as pay
 from app.data.warehouse import Reader
-from tests.test_app_support import click, frame_with, make_warehouse, open_page, signed_in_app, texts
+from tests.test_app_support import click, frame_with, make_warehouse, signed_in_app, texts
 from writeback import audit
 from writeback.warehouse import connect
 
@@ -33,7 +33,7 @@ def test_auto_suggested_and_unmatched(warehouse: Path) -> None:
 
 
 def test_accepting_and_rejecting_a_suggestion(warehouse: Path) -> None:
-    at = open_page(signed_in_app("preparer"), "payments")
+    at = signed_in_app("preparer", "payments")
     assert frame_with(at, "avg_confidence")["decision"].tolist() == ["auto", "suggested"]
     click(at, "Reject the allocation")
     assert texts(at, "error") == ["say why the match is rejected: a comment is required"]

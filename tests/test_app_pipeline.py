@@ -40,7 +40,7 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_loads_freshness_quarantine_and_errors(warehouse: Path) -> None:
-    at = open_page(signed_in_app("preparer"), "pipeline")
+    at = signed_in_app("preparer", "pipeline")
     loads = frame_with(at, "api_calls")
     assert loads[["source", "status"]].values.tolist() == [["sage100", "failed"], ["xero", "ok"]]
     assert frame_with(at, "last_loaded")["dataset"].tolist() == ["raw_xero"]
@@ -56,7 +56,7 @@ def test_loads_freshness_quarantine_and_errors(warehouse: Path) -> None:
 def test_the_refresh_button_runs_in_the_background(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCES__LEDGER", "none")  # nothing to load from: the refresh fails, and says why
     monkeypatch.setenv("SOURCES__SAGE100__CONNECTION_STRING", "Driver={SQLite3};Database=/nonexistent/x.db")
-    at = open_page(signed_in_app("approver"), "pipeline")
+    at = signed_in_app("approver", "pipeline")
     assert "No refresh has run from the app yet." in texts(at, "caption")
     started = time.monotonic()
     at = click(at, "Refresh now (load + build)")

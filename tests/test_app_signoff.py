@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_app_support import click, make_warehouse, open_page, signed_in_app, texts
+from tests.test_app_support import click, make_warehouse, signed_in_app, texts
 from writeback import approvals, audit, review
 from writeback.warehouse import connect
 
@@ -20,7 +20,7 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def signoff_page(role: str, period: str = "2026-01"):  # noqa: ANN201 - AppTest
-    at = open_page(signed_in_app(role), "signoff")
+    at = signed_in_app(role, "signoff")
     at.selectbox(key="signoff_period").select(period).run()
     return at
 

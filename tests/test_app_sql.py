@@ -9,7 +9,7 @@ import pytest
 
 from app.data import sqlrunner
 from app.data.warehouse import Reader
-from tests.test_app_support import click, frame_with, make_warehouse, open_page, signed_in_app, texts
+from tests.test_app_support import click, frame_with, make_warehouse, signed_in_app, texts
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_the_sql_page_runs_a_query_pages_it_and_refuses_a_write(
     warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TIEOUT_SQL_ROW_LIMIT", "250")
-    at = open_page(signed_in_app("preparer"), "sql")
+    at = signed_in_app("preparer", "sql")
     at.text_area(key="sql_text").input("SELECT range AS n FROM range(300)")
     click(at, "Run")
     assert texts(at, "warning")[0].startswith("250 rows in")
@@ -120,7 +120,7 @@ def test_the_sql_page_runs_a_query_pages_it_and_refuses_a_write(
 
 
 def test_example_queries_and_the_schema_browser(warehouse: Path) -> None:
-    at = open_page(signed_in_app("preparer"), "sql")
+    at = signed_in_app("preparer", "sql")
     at.selectbox(key="sql_example").select("Exceptions by type and amount").run()
     assert at.text_area(key="sql_text").value.startswith("SELECT exception_type, severity")
     click(at, "Run")

@@ -227,13 +227,30 @@ def make_warehouse(path: Path) -> Path:
     return path
 
 
-def signed_in_app(role: str = "approver", timeout: float = 30) -> AppTest:
-    """The app, run and signed in as the demo account ``role`` (the warehouse comes from the environment)."""
+def signed_in_app(role: str = "approver", page: str | None = None, timeout: float = 30) -> AppTest:
+    """The app run as the demo account ``role``, already signed in (sign-in itself is tested in
+    test_app_auth), on ``page`` (a file of app/views without .py; default: the Overview)."""
+    from app.auth import User, load_users
+
+    account = _demo_users(load_users).accounts[role]
     at = AppTest.from_file(str(APP_FILE), default_timeout=timeout)
+    at.session_state["user"] = User(account.username, account.role, account.name, "password")
+    if page:
+        at.switch_page(f"views/{page}.py")
     at.run()
-    sign_in(at, role, PASSWORDS[role])
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+_USERS: dict[str, object] = {}
+
+
+def _demo_users(load):  # noqa: ANN001, ANN202 - a cached app.auth.UsersConfig
+    from app.settings import DEFAULT_USERS_FILE
+
+    if "demo" not in _USERS:
+        _USERS["demo"] = load(DEFAULT_USERS_FILE)
+    return _USERS["demo"]
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:
@@ -249,6 +266,7 @@ def texts(at: AppTest, kind: str) -> list[str]:
 
 
 def open_page(at: AppTest, name: str) -> AppTest:
+    """Switch ``at`` to the page ``name``; ``open_page(signed_in_app(role), name)`` starts there."""
     at.switch_page(f"views/{name}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -100,6 +100,7 @@ def run_app(
             "--browser.gatherUsageStats", "false",
         ]
         child = subprocess.Popen(command, cwd=str(PROJECT_ROOT), env={**os.environ, **env})
+        signal.signal(signal.SIGTERM, _interrupt)  # a plain kill stops the server too
         try:
             return child.wait()
         except KeyboardInterrupt:
@@ -112,6 +113,10 @@ def run_app(
     finally:
         if runtime is not None:
             runtime.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def run_refresh(*, warehouse: Path | None, source: str, full_refresh: bool, echo: Echo) -> int:
