@@ -106,8 +106,8 @@ def _where(f: ExceptionFilter) -> tuple[str, list[Any]]:
 
 
 LIST_COLUMNS = (
-    "exception_id, exception_type, severity, system, document_number, related_document_number, party, "
-    "amount, currency, period, age_days, review, details"
+    "exception_type, severity, document_number, related_document_number, party, amount, currency, period, "
+    "age_days, review, system, details, exception_id"
 )
 
 

@@ -30,7 +30,7 @@ def _refresh_status() -> None:
         except OSError as exc:
             st.error(f"Could not start the refresh: {exc}")
         else:
-            st.session_state["refresh_started"] = True
+            st.session_state["refresh_seen_running"] = True
             st.toast("Refresh started: keep working, the data switches over when it is done.")
             status = {"state": "running", "step": "starting", "started_at": "now"}
             running = True
@@ -38,6 +38,11 @@ def _refresh_status() -> None:
         st.caption("No refresh has run from the app yet.")
         return
     state = status.get("state")
+    if state == "running":
+        st.session_state["refresh_seen_running"] = True
+    elif st.session_state.pop("refresh_seen_running", False):
+        st.cache_data.clear()
+        st.rerun(scope="app")  # the refresh finished: redraw the whole page on the new warehouse
     text = f"**{state}** · step {status.get('step')} · started {status.get('started_at')}"
     if status.get("user"):
         text += f" by {status['user']}"
@@ -47,8 +52,6 @@ def _refresh_status() -> None:
         st.info(text)
     elif state == "succeeded":
         st.success(text + f" · {status.get('message', '')}")
-        if st.session_state.pop("refresh_started", False):
-            st.cache_data.clear()
     else:
         st.error(text + f" · {status.get('message', '')}")
     log = refresh.RefreshPaths(warehouse).log

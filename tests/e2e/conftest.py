@@ -3,6 +3,7 @@ real refresh (load + build), and ``tieout app`` running on it as a subprocess on
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -31,6 +32,11 @@ class RunningApp:
     process: subprocess.Popen[bytes]
 
 
+def _need_chromium() -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system-packages) to run it")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -40,6 +46,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def sandbox_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """(scenario, warehouse): a small Xero scenario and the warehouse its first refresh built."""
+    _need_chromium()
     from app import refresh, sandbox_env
     from sandbox.generator import cli as gen_cli
 
@@ -66,10 +73,9 @@ def sandbox_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
 @pytest.fixture(scope="session")
 def running_app(sandbox_warehouse: tuple[Path, Path]) -> Iterator[RunningApp]:
     """``tieout app --sandbox`` on the warehouse, on a free 127.0.0.1 port; stopped at the end."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make system-packages) to run it")
     scenario, warehouse = sandbox_warehouse
     port = free_port()
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # screenshots of this run only
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "app.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "TIEOUT_USERS"))}
@@ -100,6 +106,17 @@ def running_app(sandbox_warehouse: tuple[Path, Path]) -> Iterator[RunningApp]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        _stop_refresh(warehouse)
         refresh_log = warehouse.with_name(f"{warehouse.stem}.refresh.log")
         if refresh_log.exists():
             shutil.copy(refresh_log, ARTIFACTS / "refresh.log")
+
+
+def _stop_refresh(warehouse: Path) -> None:
+    """Stop a refresh the app started and the test did not wait for (it runs in its own session)."""
+    from app import refresh
+
+    status = refresh.read_status(warehouse)
+    if status and status.get("state") == "running" and status.get("pid"):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(int(status["pid"]), signal.SIGTERM)

@@ -30,15 +30,24 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def settle(page) -> None:  # noqa: ANN001 - a Playwright page
-    """Wait until Streamlit has finished running the script for the last interaction."""
-    page.wait_for_timeout(400)
+def settle(page, quiet_ms: int = 800) -> None:  # noqa: ANN001 - a Playwright page
+    """Wait until Streamlit has finished rerunning: no stale element and no running indicator for
+    ``quiet_ms`` in a row (a rerun after a decision briefly clears the page before redrawing it)."""
+    page.wait_for_timeout(200)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"] button, "
-        "[data-testid=\"stStatusWidget\"] img')",
+        """(quiet) => {
+            const busy = document.querySelector('[data-stale="true"], [data-testid="stStatusWidget"]');
+            const now = Date.now();
+            if (busy || window.__tieoutBusySince === undefined) { window.__tieoutBusySince = now; }
+            if (busy) { window.__tieoutQuietFrom = undefined; return false; }
+            if (window.__tieoutQuietFrom === undefined) { window.__tieoutQuietFrom = now; }
+            return now - window.__tieoutQuietFrom >= quiet;
+        }""",
+        arg=quiet_ms,
+        polling=100,
         timeout=STEP_TIMEOUT,
     )
-    page.wait_for_timeout(200)
+    page.evaluate("() => { window.__tieoutQuietFrom = undefined; }")
 
 
 def shot(page, name: str) -> None:  # noqa: ANN001
@@ -59,7 +68,7 @@ def sign_in(page, url: str, user: str) -> None:  # noqa: ANN001
 def sign_out(page) -> None:  # noqa: ANN001
     from playwright.sync_api import expect
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=STEP_TIMEOUT)
 
 
@@ -83,7 +92,7 @@ def approve(page, proposal_id: str, who: str) -> None:  # noqa: ANN001
     go(page, "Journals")
     choose(page, "Open a proposal", proposal_id)
     page.get_by_role("textbox", name="Comment (required to reject)").fill(f"checked by {who}")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve", exact=True).click()
     done = re.compile(f"approved {re.escape(proposal_id)} \\(version [0-9a-f]{{12}}\\) as {who}")
     expect(page.get_by_text(done)).to_be_visible(timeout=STEP_TIMEOUT)
     settle(page)
@@ -103,18 +112,22 @@ def browser_page(running_app: RunningApp):  # noqa: ANN201
         page.set_default_timeout(STEP_TIMEOUT)
         try:
             yield page
-        except Exception:
-            shot(page, "failure")
-            raise
         finally:
             context.close()
             browser.close()
 
 
 def test_review_approve_query_and_refresh_in_the_browser(running_app: RunningApp, browser_page) -> None:  # noqa: ANN001
+    try:
+        walk_through(browser_page, running_app.url, running_app.warehouse)
+    except Exception:
+        shot(browser_page, "failure")
+        raise
+
+
+def walk_through(page, url: str, warehouse: Path) -> None:  # noqa: ANN001
     from playwright.sync_api import expect
 
-    page, url, warehouse = browser_page, running_app.url, running_app.warehouse
     mismatch = query(
         warehouse,
         "select document_number, exception_type from recon.exceptions where exception_type in "
@@ -139,7 +152,9 @@ def test_review_approve_query_and_refresh_in_the_browser(running_app: RunningApp
     settle(page)
     expect(page.get_by_text("Source record and Sage 100 record")).to_be_visible()
     field = DIFFERING[exception_type]
-    expect(page.get_by_text(re.compile(f"Fields that differ: .*{field}"))).to_be_visible()
+    differ = page.get_by_text(re.compile(f"Fields that differ: .*{field}"))
+    expect(differ).to_be_visible()
+    differ.scroll_into_view_if_needed()
     shot(page, "02-exception")
 
     # 3. the preparer submits the largest proposal; the refresh starts and the app stays usable
@@ -157,8 +172,7 @@ def test_review_approve_query_and_refresh_in_the_browser(running_app: RunningApp
     # 4. a second person approves it (and a second approver when it is above the threshold)
     sign_in(page, url, "approver")
     approve(page, prepared, "approver")
-    caption = page.get_by_text(re.compile(r"Prepared by preparer · approved by")).inner_text()
-    assert "approved by approver" in caption
+    expect(page.get_by_text(re.compile(r"Prepared by preparer · approved by approver"))).to_be_visible()
     needs_second = page.get_by_text(re.compile("above the approval threshold")).count() > 0
     shot(page, "04-approved")
     if needs_second:
@@ -172,14 +186,14 @@ def test_review_approve_query_and_refresh_in_the_browser(running_app: RunningApp
     go(page, "SQL")
     documents = query(warehouse, "select count(*) from core.documents")[0][0]
     page.get_by_role("textbox", name="Query").fill("SELECT count(*) AS documents FROM core.documents")
-    page.get_by_role("button", name="Run").click()
+    page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_text(re.compile(r"^1 row in [0-9.]+ s$"))).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     assert Path(download.value.path()).read_text().splitlines() == ["documents", str(documents)]
     shot(page, "06-sql")
     page.get_by_role("textbox", name="Query").fill("DROP TABLE core.documents")
-    page.get_by_role("button", name="Run").click()
+    page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_text(re.compile("Refused: DROP statements are not allowed here"))).to_be_visible()
     shot(page, "07-sql-refused")
 
