@@ -3,11 +3,14 @@
 -- journal or bank transaction within recon_date_window_days whose debits or credits total the same
 -- (a journal that lost a line still agrees on the other side).
 with sage as (
+    -- (tieout's own postings, approved journals writeback brought into Sage 100, are not compared)
     select sage100_source_journal as source_journal, sage100_journal_register_no as register_no,
         min(posting_date) as posting_date, sum(base_debit) as debit, sum(base_credit) as credit,
         min(period) as period, string_agg(distinct account_code, ', ' order by account_code) as accounts
     from {{ ref('gl_entries') }}
     where system = 'sage100'
+        and not (sage100_source_journal = 'GJ'
+                 and document_number in (select entry_no from {{ ref('int_recon__posted_proposals') }}))
     group by all
 ),
 

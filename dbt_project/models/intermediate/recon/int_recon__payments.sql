@@ -3,7 +3,8 @@
 -- prepayment or payment on account). payment_kind: payment (applied to documents), on_account
 -- (prepayment / overpayment / advance, or a Sage 100 receipt with unapplied cash only) or bank_receipt
 -- (received from a customer, coded to an account instead of an invoice). expected_in_sage100 says
--- whether Sage 100 should hold it as a cash receipt or check.
+-- whether Sage 100 should hold it as a cash receipt or check; posted_by_tieout that one of tieout's own
+-- approved summaries brought it into Sage 100's general ledger (int_recon__posted_proposals).
 with allocations as (
     select * from {{ ref('int_recon__native_allocations') }}
     where payment_kind in ('payment', 'on_account')
@@ -52,6 +53,11 @@ unioned as (
     select * from bank
 ),
 
+posted as (
+    select distinct source_key from {{ ref('int_recon__posted_proposals') }}
+    where kind in ('cash_receipts_summary', 'payments_summary')
+),
+
 party_map as (
     select ledger_party_key, sage100_party_key
     from {{ ref('int_recon__party_map') }}
@@ -65,7 +71,9 @@ select
     case when u.payment_system = 'sage100' then u.party_key else pm.sage100_party_key end as sage100_party_key,
     p.party_code,
     u.payment_system <> 'sage100' and u.payment_kind in ('payment', 'on_account') as expected_in_sage100,
-    strftime(u.payment_date, '%Y-%m') as period
+    strftime(u.payment_date, '%Y-%m') as period,
+    posted.source_key is not null as posted_by_tieout
 from unioned as u
 left join party_map as pm on pm.ledger_party_key = u.party_key
 left join {{ ref('parties') }} as p on p.party_key = u.party_key
+left join posted on posted.source_key = {{ recon_hash(['u.payment_system', 'u.payment_ref']) }}

@@ -1,17 +1,23 @@
--- Lines of the journal proposals: the ledger's own postings of the summarized records (core.gl_entries,
--- base currency), each account mapped to its Sage 100 account (confirmed or suggested; an unmapped
--- account shows as UNMAPPED:<code> and blocks posting), summed per proposal, account and side.
--- Every proposal balances because every summarized posting group does.
+-- Lines of the journal proposals, every proposal balanced:
+--   summaries (sales / purchases / cash receipts / payments): the ledger's own postings of the summarized
+--     records (core.gl_entries, base currency), each account mapped to its Sage 100 account (confirmed or
+--     suggested; an unmapped account shows as UNMAPPED:<code> and blocks posting), summed per account;
+--   adjustments: the ledger document's postings (mapped) minus the Sage 100 document's postings, per
+--     Sage 100 account — what turns Sage 100's general ledger into the ledger's;
+--   cash_receipt (Xero): one credit on the ledger's receivables account per invoice paid (document_number,
+--     party), one debit on the bank account the ledger's customer payments use.
+-- Every posting group balances, hence every proposal does.
 with sources as (
     select * from {{ ref('proposal_sources') }}
 ),
 
-entries as (
+summary_entries as (
     select s.proposal_id, s.currency, g.account_code, g.base_amount, g.system
     from sources as s
     inner join {{ ref('gl_entries') }} as g
         on g.system = s.source_system and g.source_native_id = s.source_native_id
         and g.source_type = case when s.kind in ('sales_summary', 'purchases_summary') then s.document_type else 'payment' end
+    where s.kind in ('sales_summary', 'purchases_summary', 'cash_receipts_summary', 'payments_summary')
     union all
     -- a batch payment posts per allocation: its entries carry the allocations' ids
     select s.proposal_id, s.currency, g.account_code, g.base_amount, g.system
@@ -21,25 +27,105 @@ entries as (
     where s.kind in ('cash_receipts_summary', 'payments_summary')
 ),
 
-mapped as (
-    select e.*, coalesce(a.sage100_account, 'UNMAPPED:' || coalesce(e.account_code, '?')) as account
-    from entries as e
-    left join {{ ref('accounts') }} as a on a.system = e.system and a.account_code = e.account_code
+adjusted as (
+    -- one row per adjusted pair (a pair has at most one of amount / tax mismatch)
+    select distinct proposal_id, currency, source_system, source_native_id, document_type, sage100_document_key
+    from sources
+    where kind = 'adjustments'
 ),
 
-summed as (
-    select proposal_id, account, currency, sum(base_amount) as net
-    from mapped
+sage_documents as (
+    select document_key, document_number,
+        coalesce(sage100_source_journal, case when ledger_side = 'payable' then 'AP' end) as source_journal,
+        coalesce(sage100_invoice_type, 'IN') as invoice_type
+    from {{ ref('documents') }}
+    where system = 'sage100'
+),
+
+adjustment_entries as (
+    select a.proposal_id, a.currency, g.account_code, g.base_amount, g.system
+    from adjusted as a
+    inner join {{ ref('gl_entries') }} as g
+        on g.system = a.source_system and g.source_native_id = a.source_native_id and g.source_type = a.document_type
+    union all
+    select a.proposal_id, a.currency, g.account_code, -g.base_amount, g.system
+    from adjusted as a
+    inner join sage_documents as d on d.document_key = a.sage100_document_key
+    inner join {{ ref('gl_entries') }} as g
+        on g.system = 'sage100' and g.sage100_source_journal = d.source_journal
+        and g.document_number = d.document_number and g.sage100_document_type = d.invoice_type
+),
+
+sage100_lines as (
+    select e.proposal_id, e.currency,
+        case when e.system = 'sage100' then e.account_code
+             else coalesce(a.sage100_account, 'UNMAPPED:' || coalesce(e.account_code, '?')) end as account,
+        sum(e.base_amount) as net
+    from (select * from summary_entries union all select * from adjustment_entries) as e
+    left join {{ ref('accounts') }} as a on a.system = e.system and a.account_code = e.account_code and e.system <> 'sage100'
     group by all
-    having sum(base_amount) <> 0
+    having sum(e.base_amount) <> 0
+),
+
+ledger_bank as (
+    -- the bank account the ledger's customer payments go to (the most used one)
+    select system, account_code from (
+        select system, bank_account_code as account_code,
+            row_number() over (partition by system order by count(*) desc, bank_account_code) as rn
+        from {{ ref('payments') }}
+        where system <> 'sage100' and payment_type = 'customer_receipt' and bank_account_code is not null
+        group by system, bank_account_code
+    ) where rn = 1
+),
+
+ar_control as (
+    select system, account_code from {{ ref('int_ledger__control_accounts') }} where role = 'ar_control'
+),
+
+receipt_lines as (
+    select s.proposal_id, s.currency, ar.account_code as account, 0 as debit, s.source_amount as credit,
+        s.ledger_document_number as document_number, s.party, s.document_number as reference,
+        'payment of ' || s.ledger_document_number || ' (Sage 100 receipt ' || s.document_number || ')' as description
+    from sources as s
+    inner join ar_control as ar on ar.system = 'xero'
+    where s.kind = 'cash_receipt'
+    union all
+    select s.proposal_id, s.currency, b.account_code, sum(s.source_amount), 0, null, null, null,
+        'received into the bank (Sage 100 receipts missing in the ledger)'
+    from sources as s
+    inner join ledger_bank as b on b.system = 'xero'
+    where s.kind = 'cash_receipt'
+    group by all
+),
+
+lines as (
+    select proposal_id, currency, account,
+        case when net > 0 then net else 0 end as debit,
+        case when net < 0 then -net else 0 end as credit,
+        cast(null as varchar) as document_number, cast(null as varchar) as party, cast(null as varchar) as reference,
+        case when net > 0 then 'debit ' else 'credit ' end || account || ' (summary of ledger postings missing in Sage 100)'
+            as description
+    from sage100_lines
+    union all
+    select proposal_id, currency, account, debit, credit, document_number, party, reference, description
+    from receipt_lines
 )
 
 select
-    proposal_id,
-    row_number() over (partition by proposal_id order by case when net > 0 then 0 else 1 end, account) as line_no,
-    account,
-    cast(case when net > 0 then net else 0 end as decimal(18, 2)) as debit,
-    cast(case when net < 0 then -net else 0 end as decimal(18, 2)) as credit,
-    currency,
-    case when net > 0 then 'debit ' else 'credit ' end || account || ' (summary of ledger postings missing in Sage 100)' as description
-from summed
+    l.proposal_id,
+    row_number() over (
+        partition by l.proposal_id
+        order by case when l.debit > 0 then 0 else 1 end, l.account, l.document_number, l.reference
+    ) as line_no,
+    l.account,
+    cast(l.debit as decimal(18, 2)) as debit,
+    cast(l.credit as decimal(18, 2)) as credit,
+    l.currency,
+    case when s.kind = 'adjustments'
+         then replace(l.description, 'summary of ledger postings missing in Sage 100', 'ledger minus Sage 100 postings')
+         else l.description end as description,
+    l.document_number,
+    l.party,
+    l.reference
+from lines as l
+inner join (select distinct proposal_id, kind from sources) as s on s.proposal_id = l.proposal_id

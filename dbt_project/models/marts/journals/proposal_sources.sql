@@ -1,52 +1,150 @@
--- What each journal proposal summarizes: the ledger documents missing in Sage 100 (sales and purchases
--- summaries) and the ledger payments missing in Sage 100 (cash-receipts / payments summaries), one row
--- per source record with its proposal. The proposal is the group (target, kind, period, currency).
+-- What each journal proposal summarizes, one row per source record (and, for a payment, per document it
+-- pays), with the exception it addresses (exception_id). The proposal is the group (target, kind,
+-- period, currency); kinds:
+--   sales_summary / purchases_summary (target sage100): ledger documents missing in Sage 100;
+--   cash_receipts_summary / payments_summary (target sage100): ledger payments missing in Sage 100;
+--   adjustments (target sage100): documents both systems hold whose amount or tax Sage 100 has wrong;
+--   cash_receipt (target xero): Sage 100 cash receipts Xero lacks, applied to invoices Xero holds — the
+--     side lacking is the ledger, so the payment posts there (KashFlow has no writeback target).
+-- What tieout already posted (int_recon__posted_proposals) is not missing any more and drops out.
 {%- set daily = var('journal_period', 'month') == 'day' %}
-with missing_documents as (
-    select t.system, t.source_document_key as source_key, t.source_document_number as document_number,
-        t.source_document_type as document_type, d.native_id, t.source_date as posting_date, t.source_amount as amount,
-        t.currency
-    from {{ ref('document_tieout') }} as t
-    inner join {{ ref('documents') }} as d on d.document_key = t.source_document_key
+with tieout as (
+    select * from {{ ref('document_tieout') }}
+),
+
+documents as (
+    select document_key, native_id, base_total_amount from {{ ref('documents') }}
+),
+
+exceptions as (
+    select exception_id, exception_type, natural_key from {{ ref('exceptions') }}
+),
+
+payments as (
+    select * from {{ ref('int_recon__payments') }}
+),
+
+gl_documents as (
+    -- documents whose own postings both general ledgers hold (an adjustment is the difference of the two)
+    select distinct system, source_native_id, source_type from {{ ref('gl_entries') }} where system <> 'sage100'
+),
+
+sage_gl_documents as (
+    select distinct sage100_source_journal, document_number, sage100_document_type
+    from {{ ref('gl_entries') }}
+    where system = 'sage100'
+),
+
+sage_documents as (
+    select document_key, document_number, coalesce(sage100_source_journal, case when ledger_side = 'payable' then 'AP' end)
+            as source_journal,
+        coalesce(sage100_invoice_type, 'IN') as invoice_type
+    from {{ ref('documents') }}
+    where system = 'sage100'
+),
+
+missing_documents as (
+    select t.system as source_system, t.source_document_key as source_key, d.native_id as source_native_id,
+        t.source_document_number as document_number, t.source_document_type as document_type,
+        cast(null as varchar) as sage100_document_key, cast(null as varchar) as sage100_document_number,
+        cast(null as varchar) as ledger_document_number, t.source_party as party, t.source_date,
+        t.source_amount, t.currency as source_currency, d.base_total_amount as source_base_amount,
+        case when t.source_document_type like 'sales%' then 'sales_summary' else 'purchases_summary' end as kind,
+        'sage100' as target, 'missing_in_sage100' as exception_type, t.source_document_key || '|' as natural_key
+    from tieout as t
+    inner join documents as d on d.document_key = t.source_document_key
     where t.status = 'missing_in_sage100'
 ),
 
 missing_payments as (
-    select p.payment_system as system, p.payment_id as source_key, p.payment_ref as document_number,
-        p.payment_kind as document_type, p.payment_ref as native_id, p.payment_date as posting_date, p.amount,
-        p.currency_code as currency, p.payment_type
-    from {{ ref('int_recon__payments') }} as p
-    where p.side = 'ledger' and p.expected_in_sage100
+    select p.payment_system, p.payment_id, p.payment_ref, p.payment_ref, p.payment_kind, null, null, null, p.party_code,
+        p.payment_date,
+        p.amount, p.currency_code, null,
+        case when p.payment_type like 'vendor%' then 'payments_summary' else 'cash_receipts_summary' end,
+        'sage100', 'payment_missing_in_sage100', p.payment_id
+    from payments as p
+    where p.side = 'ledger' and p.expected_in_sage100 and not p.posted_by_tieout
         and p.payment_id not in (select ledger_payment_id from {{ ref('int_recon__payment_pairs') }})
 ),
 
+adjusted_documents as (
+    -- the Sage 100 document of a pair has the wrong amount or tax: post the difference of the postings
+    select t.system, t.source_document_key, d.native_id, t.source_document_number, t.source_document_type,
+        t.sage100_document_key, t.sage100_invoice_no, null, t.source_party, t.source_date,
+        case m.exception_type when 'tax_mismatch' then t.tax_difference else t.difference end, t.currency, null,
+        'adjustments', 'sage100', m.exception_type, t.source_document_key || '|' || t.sage100_document_key
+    from tieout as t
+    cross join unnest(t.mismatches) as m(exception_type)
+    inner join documents as d on d.document_key = t.source_document_key
+    inner join gl_documents as g
+        on g.system = t.system and g.source_native_id = d.native_id and g.source_type = t.source_document_type
+    inner join sage_documents as sd on sd.document_key = t.sage100_document_key
+    inner join sage_gl_documents as sg
+        on sg.sage100_source_journal = sd.source_journal and sg.document_number = sd.document_number
+        and sg.sage100_document_type = sd.invoice_type
+    where t.relation = 'pair' and m.exception_type in ('amount_mismatch', 'tax_mismatch')
+),
+
+receipts_xero_lacks as (
+    -- a Sage 100 customer receipt with no ledger payment, applied to a Sage 100 invoice paired with an
+    -- open Xero invoice of the same currency that owes at least as much
+    select p.payment_system, p.payment_id, p.payment_ref, p.payment_ref, 'customer_receipt', a.document_key,
+        a.document_number, t.source_document_number, t.source_party, p.payment_date, a.allocated_amount, t.currency,
+        cast(round(a.allocated_amount * l.base_total_amount / nullif(l.total_amount, 0), 2) as decimal(18, 2)),
+        'cash_receipt', 'xero', 'payment_missing_in_source', p.payment_id
+    from payments as p
+    inner join {{ ref('int_recon__native_allocations') }} as a
+        on a.payment_system = p.payment_system and a.payment_ref = p.payment_ref and a.payment_kind = 'payment'
+    inner join tieout as t on t.sage100_document_key = a.document_key and t.relation = 'pair'
+    inner join {{ ref('int_recon__documents') }} as l on l.document_key = t.source_document_key
+    where p.side = 'sage100' and p.payment_type = 'customer_receipt'
+        and p.payment_id not in (select sage100_payment_id from {{ ref('int_recon__payment_pairs') }})
+        and l.system = 'xero' and l.document_type = 'sales_invoice' and l.currency_code = t.sage100_currency
+        and l.amount_due >= a.allocated_amount and a.allocated_amount > 0
+),
+
 sources as (
-    select system, source_key, document_number, document_type, native_id, posting_date, amount, currency,
-        case when document_type like 'sales%' then 'sales_summary' else 'purchases_summary' end as kind
-    from missing_documents
-    union all
-    select system, source_key, document_number, document_type, native_id, posting_date, amount, currency,
-        case when payment_type like 'vendor%' then 'payments_summary' else 'cash_receipts_summary' end
-    from missing_payments
+    select * from missing_documents
+    union all select * from missing_payments
+    union all select * from adjusted_documents
+    union all select * from receipts_xero_lacks
+),
+
+base_currency as (
+    select system, min(base_currency) as base_currency from {{ ref('gl_entries') }} group by system
+),
+
+grouped as (
+    select
+        s.*,
+        {% if daily %}strftime(s.source_date, '%Y-%m-%d'){% else %}strftime(s.source_date, '%Y-%m'){% endif %} as period,
+        -- Sage 100 journals are in base currency; a Xero payment is in the invoice's currency
+        case when s.target = 'xero' then s.source_currency else b.base_currency end as currency
+    from sources as s
+    inner join base_currency as b
+        on b.system = case when s.source_system = 'sage100' then 'sage100' else s.source_system end
 )
 
 select
-    {{ recon_hash(["'sage100'", 'kind', 'period', 'base_currency']) }} as proposal_id,
-    'sage100' as target,
-    kind,
-    period,
-    base_currency as currency,
-    system as source_system,
-    source_key,
-    native_id as source_native_id,
-    document_number,
-    document_type,
-    posting_date as source_date,
-    amount as source_amount,
-    source_currency
-from (
-    select s.*, s.currency as source_currency,
-        {% if daily %}strftime(s.posting_date, '%Y-%m-%d'){% else %}strftime(s.posting_date, '%Y-%m'){% endif %} as period,
-        (select min(base_currency) from {{ ref('gl_entries') }} where system = s.system) as base_currency
-    from sources as s
-)
+    {{ recon_hash(['g.target', 'g.kind', 'g.period', 'g.currency']) }} as proposal_id,
+    g.target,
+    g.kind,
+    g.period,
+    g.currency,
+    g.source_system,
+    g.source_key,
+    g.source_native_id,
+    g.document_number,
+    g.document_type,
+    g.sage100_document_key,
+    g.sage100_document_number,
+    g.ledger_document_number,
+    g.party,
+    g.source_date,
+    g.source_amount,
+    g.source_currency,
+    g.source_base_amount,
+    e.exception_id,
+    g.exception_type
+from grouped as g
+left join exceptions as e on e.exception_type = g.exception_type and e.natural_key = g.natural_key

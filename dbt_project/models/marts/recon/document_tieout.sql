@@ -2,7 +2,10 @@
 -- exception types: matched, missing_in_sage100, missing_in_source, duplicate_document,
 -- currency_mismatch, customer_mismatch, status_mismatch, tax_mismatch, amount_mismatch, period_mismatch
 -- (and not_posted for ledger drafts and voids that never reached Sage 100). `mismatches` lists every
--- disagreement of a pair; `status` is the first of them.
+-- disagreement of a pair; `status` is the first of them. What tieout's own approved journals fixed in
+-- Sage 100 (int_recon__posted_proposals) is no longer an exception: a ledger document a posted summary
+-- covered is summarized_in_sage100, a pair whose amount or tax a posted adjustment corrected is
+-- adjusted_in_sage100 (unless another mismatch remains).
 with docs as (
     select * from {{ ref('int_recon__documents') }}
 ),
@@ -13,6 +16,18 @@ pairs as (
 
 mapped_parties as (
     select distinct ledger_party_key from {{ ref('int_recon__party_map') }}
+),
+
+posted_summaries as (
+    select distinct source_key from {{ ref('int_recon__posted_proposals') }}
+    where kind in ('sales_summary', 'purchases_summary')
+),
+
+posted_adjustments as (
+    select source_key, sage100_document_key, list(distinct exception_type) as adjusted_types
+    from {{ ref('int_recon__posted_proposals') }}
+    where kind = 'adjustments'
+    group by all
 ),
 
 rows as (
@@ -63,18 +78,24 @@ compared as (
         s.total_amount as sage100_total,
         s.amount_due as sage100_amount_due,
         d.document_number as duplicate_of_sage100_invoice_no,
-        mp.ledger_party_key is not null as ledger_party_mapped
+        mp.ledger_party_key is not null as ledger_party_mapped,
+        r.relation = 'ledger_only' and ps.source_key is not null as summarized,
+        coalesce(pa.adjusted_types, []) as adjusted_types
     from rows as r
     left join docs as l on l.document_key = r.ledger_document_key
     left join docs as s on s.document_key = r.sage100_document_key
     left join docs as d on d.document_key = r.duplicate_of_sage100_document_key
     left join mapped_parties as mp on mp.ledger_party_key = l.party_key
+    left join posted_summaries as ps on ps.source_key = r.ledger_document_key
+    left join posted_adjustments as pa
+        on pa.source_key = r.ledger_document_key and pa.sage100_document_key = r.sage100_document_key
 ),
 
 judged as (
     select
         *,
         case
+            when summarized then []
             when relation = 'ledger_only' and ledger_is_posted and not ledger_is_void then ['missing_in_sage100']
             when relation = 'ledger_only' then ['not_posted']
             when relation = 'sage100_only' then ['missing_in_source']
@@ -92,7 +113,7 @@ judged as (
                           and not abs(ledger_subtotal - sage100_subtotal) <= {{ var('recon_amount_tolerance', 0.01) }}
                      then 'amount_mismatch' end,
                 case when ledger_period <> sage100_period then 'period_mismatch' end
-            ], lambda x: x is not null)
+            ], lambda x: x is not null and not list_contains(adjusted_types, x))
         end as mismatches
     from compared
 )
@@ -108,7 +129,9 @@ select
     sage100_invoice_type,
     sage100_customer_no,
     ledger_party_code as source_party,
-    coalesce(mismatches[1], 'matched') as status,
+    coalesce(mismatches[1], case when summarized then 'summarized_in_sage100'
+                                 when len(adjusted_types) > 0 then 'adjusted_in_sage100'
+                                 else 'matched' end) as status,
     mismatches,
     relation,
     ledger_status as source_status,

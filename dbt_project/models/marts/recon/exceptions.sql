@@ -9,7 +9,7 @@ with tieout as (
 documents as (
     select t.*, unnest(t.mismatches) as exception_type
     from tieout as t
-    where t.status not in ('matched', 'not_posted')
+    where t.status not in ('matched', 'not_posted', 'summarized_in_sage100', 'adjusted_in_sage100')
 ),
 
 document_exceptions as (
@@ -139,7 +139,7 @@ payment_exceptions as (
             || ' has no Sage 100 cash receipt or check' as details,
         p.payment_id as natural_key
     from payments as p
-    where p.side = 'ledger' and p.expected_in_sage100
+    where p.side = 'ledger' and p.expected_in_sage100 and not p.posted_by_tieout
         and p.payment_id not in (select ledger_payment_id from payment_pairs)
     union all
     select 'payment_missing_in_source', 'sage100', p.payment_ref, null, p.sage100_party_key, p.amount, p.currency_code, p.period,
