@@ -204,6 +204,11 @@ class Reader:
         return [r[0] for r in found]
 
 
+def in_session() -> bool:
+    """True inside :meth:`Reader.session` on this thread."""
+    return getattr(_SESSION, "con", None) is not None
+
+
 def sql_df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
     """One query's rows as a DataFrame, on a cursor of ``con`` (so an unfinished result of ``con`` — e.g.
     after a ``fetchone`` — is never in the way)."""
