@@ -69,6 +69,7 @@ def test_an_approver_approves_and_the_decision_is_audited(warehouse: Path) -> No
         for t in texts(at, "success")
     )
     assert states(warehouse)["JP-SALES-2026-01"] == "approved"
+    assert texts(at, "subheader") == ["JP-SALES-2026-01 · sales_summary → sage100"]  # still the one chosen
     decisions = frame_with(at, "decision")
     assert decisions[["who", "role", "decision", "comment"]].values.tolist() == [
         ["approver", "approver", "approved", "matches the missing invoice"]

@@ -157,8 +157,9 @@ def body() -> None:
         if not shown:
             st.caption("No proposal in these states.")
         else:
-            labels = {
-                r.proposal_id: f"{r.proposal_id} · {r.kind} · {ui.money(r.amount, r.currency)} · {r.state}"
+            labels = {  # no state in the label: a decision must not change the widget and lose the choice
+                r.proposal_id: f"{r.proposal_id} · {r.kind} · {r.period or ''} · "
+                f"{ui.money(r.amount, r.currency)}"
                 for r in shown
             }
             wanted = st.query_params.get("proposal")
