@@ -132,11 +132,10 @@ def body() -> None:
     if st.session_state.get("exc_last_filter") != flt:
         st.session_state["exc_last_filter"] = flt
         st.session_state["exc_page"] = 0
-    page_no = int(st.session_state.get("exc_page", 0))
-    frame, total = ui.data(ex.page, flt, page_no, size)
-    page_no = ui.pager("exc_page", total, size)
-    if page_no != int(st.session_state.get("exc_page_shown", -1)):
-        st.session_state["exc_page_shown"] = page_no
+    asked = int(st.session_state.get("exc_page", 0))
+    frame, total = ui.data(ex.page, flt, asked, size)
+    page_no = ui.pager("exc_page", total, size)  # a click on previous / next changes the page
+    if page_no != asked:
         frame, total = ui.data(ex.page, flt, page_no, size)
     st.dataframe(
         frame,
