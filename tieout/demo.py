@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -91,8 +93,6 @@ def start_sandbox(scenario: Path, options: DemoOptions, stack: ExitStack, echo: 
 
 def run_demo(options: DemoOptions, echo: Echo = print) -> int:
     """Run the demo; returns the process exit code."""
-    from tieout import build, load
-
     started = time.monotonic()
     warehouse = settings.warehouse_path()
     scenario = prepare_scenario(options, echo)
@@ -102,18 +102,14 @@ def run_demo(options: DemoOptions, echo: Echo = print) -> int:
             echo(f"== starting from an empty warehouse ({warehouse}); the previous one is replaced")
             warehouse.unlink()
             warehouse.with_suffix(warehouse.suffix + ".wal").unlink(missing_ok=True)
-        echo("== loading Sage 100 and the ledger into the warehouse")
-        try:
-            load.load("all", True, warehouse=warehouse, echo=echo)
-        except load.LoadError as exc:
-            echo(f"error: {exc}")
-            return 1
-        echo("== building the models (dbt build)")
-        summary = build.build(warehouse=warehouse)
-        echo(summary.render())
-        if not summary.success:
-            echo("error: the build failed; see the failures above")
-            return 1
+        echo("== loading Sage 100 and the ledger, then building the models (tieout run)")
+        # A child process: dbt-duckdb keeps its connection (and the file's write lock) for the life of the
+        # process, and the app opened at the end must be able to read the warehouse.
+        os.environ["TIEOUT_WAREHOUSE"] = str(warehouse)
+        code = subprocess.call([sys.executable, "-m", "tieout.cli", "run", "--full-refresh"], env=os.environ)
+        if code != 0:
+            echo(f"error: the load or the build failed (exit code {code}); see the messages above")
+            return code
         _report_evaluation(scenario, warehouse, echo)
         echo(f"== done in {time.monotonic() - started:.0f}s; warehouse: {warehouse}")
         if options.app:
