@@ -11,6 +11,12 @@
     nullif(ltrim(regexp_replace(coalesce(cast({{ expr }} as varchar), ''), '[^0-9]', '', 'g'), '0'), '')
 {%- endmacro %}
 
+{#- The last run of digits, leading zeros dropped: "SI-2025-00042" = "AR-42" = "INV-0042" = "42" (numbering
+    schemes that prefix a year, a series or a branch keep the running number last). -#}
+{% macro recon_tail_key(expr) -%}
+    nullif(ltrim(regexp_extract(coalesce(cast({{ expr }} as varchar), ''), '([0-9]+)[^0-9]*$', 1), '0'), '')
+{%- endmacro %}
+
 {#- Tokens of free text (a remittance, a comment): runs of letters and digits, and the digit runs inside
     them ("Remit: INV-0042, INV-0043" -> INV, 0042, INV, 0043; "inv#42" -> INV, 42), as a list. -#}
 {% macro recon_tokens(expr) -%}

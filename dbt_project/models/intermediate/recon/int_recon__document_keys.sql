@@ -1,5 +1,5 @@
 -- Number keys of every document (the blocking keys of the document tie-out): its own number reduced
--- to alphanumerics and to digits, its reference (a bill's supplier number, a customer PO) and, for
+-- to alphanumerics, to digits and to its last run of digits, its reference (a bill's supplier number, a customer PO) and, for
 -- Sage 100, the tokens of its comment (integrations often write the source number there).
 -- key_kind says where a key came from; key_strength how much it says.
 with docs as (
@@ -10,6 +10,10 @@ keys as (
     select document_key, side, number_code as key_value, 'number' as key_kind from docs where number_code is not null
     union all
     select document_key, side, number_digits, 'number_digits' from docs where number_digits is not null
+    union all
+    select document_key, side, number_tail, 'number_tail' from docs where number_tail is not null
+    union all
+    select document_key, side, reference_tail, 'reference_tail' from docs where reference_tail is not null
     union all
     select document_key, side, reference_code, 'reference' from docs where reference_code is not null
     union all

@@ -44,7 +44,9 @@ select
     d.sage100_division_no,
     {{ recon_code_key('d.document_number') }} as number_code,
     {{ recon_digits_key('d.document_number') }} as number_digits,
+    {{ recon_tail_key('d.document_number') }} as number_tail,
     {{ recon_code_key('d.reference') }} as reference_code,
-    {{ recon_digits_key('d.reference') }} as reference_digits
+    {{ recon_digits_key('d.reference') }} as reference_digits,
+    {{ recon_tail_key('d.reference') }} as reference_tail
 from docs as d
 left join parties as p on p.party_key = d.party_key

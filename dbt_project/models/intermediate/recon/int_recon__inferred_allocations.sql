@@ -23,7 +23,8 @@ rules as (
 -- candidates: open items of the party, in the payment's currency, not dated after the payment (+ window)
 party_items as (
     select p.payment_id, p.payment_system, p.payment_ref, p.payment_date, p.amount as payment_amount, p.payment_text,
-        i.document_key, i.document_number, i.amount_due, i.issue_date, i.age_rank, i.number_code, i.number_digits
+        i.document_key, i.document_number, i.amount_due, i.issue_date, i.age_rank, i.number_code, i.number_digits,
+        i.number_tail
     from payments as p
     inner join items as i
         on i.system = p.payment_system and i.party_key = p.party_key and i.currency_code = p.currency_code
@@ -41,7 +42,8 @@ tokens as (
 referenced as (
     select distinct pi.*
     from party_items as pi
-    inner join tokens as t on t.payment_id = pi.payment_id and (t.tok = pi.number_code or t.tok = pi.number_digits)
+    inner join tokens as t
+        on t.payment_id = pi.payment_id and (t.tok = pi.number_code or t.tok = pi.number_digits or t.tok = pi.number_tail)
 ),
 
 reference_alloc as (

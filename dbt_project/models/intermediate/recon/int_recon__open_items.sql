@@ -14,6 +14,7 @@ select
     d.amount_due,
     d.number_code,
     d.number_digits,
+    d.number_tail,
     row_number() over (partition by d.system, d.party_key, d.ledger_side, d.currency_code
                        order by d.issue_date, d.document_number) as age_rank
 from {{ ref('int_recon__documents') }} as d
