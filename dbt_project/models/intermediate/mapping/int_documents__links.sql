@@ -31,6 +31,18 @@ keyed_sage as (
     from sage
 ),
 
+-- two equi-joins (digits, code) instead of one join on "digits or code": an OR condition cannot use a hash
+-- join and turns into a nested loop over every pair of documents of a type
+keyed_pairs as (
+    select l.document_key as ledger_document_key, s.document_key as sage100_document_key
+    from keyed_ledger as l
+    inner join keyed_sage as s on s.document_type = l.document_type and s.digits_key = l.digits_key
+    union
+    select l.document_key, s.document_key
+    from keyed_ledger as l
+    inner join keyed_sage as s on s.document_type = l.document_type and s.code_key = l.code_key
+),
+
 pairs as (
     select
         l.document_key as ledger_document_key,
@@ -42,10 +54,9 @@ pairs as (
         coalesce(l.sage100_party_key = s.party_key, false) as party_agrees,
         abs(l.total_amount - s.total_amount) <= 0.01 as total_agrees,
         case when l.code_key = s.code_key then 'number' else 'number digits' end as number_rule
-    from keyed_ledger as l
-    inner join keyed_sage as s
-        on s.document_type = l.document_type
-        and (s.digits_key = l.digits_key or s.code_key = l.code_key)
+    from keyed_pairs as k
+    inner join keyed_ledger as l on l.document_key = k.ledger_document_key
+    inner join keyed_sage as s on s.document_key = k.sage100_document_key
 )
 
 select *
