@@ -49,9 +49,11 @@ def data(fn: Callable[..., T], *args: Any) -> T:
 
 
 def guard(body: Callable[[], None]) -> None:
-    """Run a page body, turning a missing or busy warehouse into a message instead of a traceback."""
+    """Run a page body on one lazily opened read connection, turning a missing or busy warehouse into a
+    message instead of a traceback."""
     try:
-        body()
+        with reader().lazy_session():
+            body()
     except WarehouseUnavailable as exc:
         st.warning(str(exc))
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.data.warehouse import ACCESS, in_session
+from app.data.warehouse import ACCESS, end_session, in_session
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ def _run(action: Callable[[], Any], done: Callable[[Any], str]) -> Outcome:
     from writeback.settings import SettingsError
     from writeback.warehouse import WarehouseBusy
 
+    end_session()  # a page's lazy read session ends before the write (the page reruns after it)
     if in_session():
         raise RuntimeError("a decision was taken inside a read session; it would wait for itself")
     try:

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,9 +112,9 @@ class Reader:
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection, retried while another process holds the write lock; inside
-        :meth:`session` the session's connection."""
-        current = getattr(_SESSION, "con", None)
-        if current is not None and getattr(_SESSION, "path", None) == self.path:
+        :meth:`session` (or a :meth:`lazy_session` that has opened one) the session's connection."""
+        current = _session_connection(self.path)
+        if current is not None:
             yield current
             return
         with ACCESS.reading(), self._connect() as con:
@@ -124,7 +124,7 @@ class Reader:
     def session(self) -> Iterator[None]:
         """Run every read of this thread inside the block on one connection (opening a connection
         costs more than most of the app's queries); the connection closes at the end of the block."""
-        if getattr(_SESSION, "con", None) is not None:
+        if getattr(_SESSION, "con", None) is not None or getattr(_SESSION, "lazy", None) == self.path:
             yield
             return
         with self.connect() as con:
@@ -133,6 +133,20 @@ class Reader:
                 yield
             finally:
                 _SESSION.con, _SESSION.path = None, None
+
+    @contextmanager
+    def lazy_session(self) -> Iterator[None]:
+        """Like :meth:`session`, but the connection opens only when the first read needs it (a page whose
+        reads are all cached opens none), and :func:`end_session` may close it early (before a write)."""
+        if getattr(_SESSION, "con", None) is not None or getattr(_SESSION, "lazy", None) is not None:
+            yield
+            return
+        _SESSION.lazy, _SESSION.reader = self.path, self
+        try:
+            yield
+        finally:
+            end_session()
+            _SESSION.lazy, _SESSION.reader = None, None
 
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -205,8 +219,33 @@ class Reader:
 
 
 def in_session() -> bool:
-    """True inside :meth:`Reader.session` on this thread."""
+    """True while this thread holds a session's connection (and with it a share of the app's reads)."""
     return getattr(_SESSION, "con", None) is not None
+
+
+def _session_connection(path: Path) -> duckdb.DuckDBPyConnection | None:
+    con = getattr(_SESSION, "con", None)
+    if con is not None:
+        return con if getattr(_SESSION, "path", None) == path else None
+    if getattr(_SESSION, "lazy", None) != path:
+        return None
+    stack = ExitStack()  # opened on first use, closed by end_session()
+    try:
+        stack.enter_context(ACCESS.reading())
+        con = stack.enter_context(_SESSION.reader._connect())
+    except BaseException:
+        stack.close()
+        raise
+    _SESSION.con, _SESSION.path, _SESSION.stack = con, path, stack
+    return con
+
+
+def end_session() -> None:
+    """Close the connection a lazy session opened (no-op otherwise): a decision calls it before writing."""
+    stack = getattr(_SESSION, "stack", None)
+    if stack is not None:
+        _SESSION.con, _SESSION.path, _SESSION.stack = None, None, None
+        stack.close()
 
 
 def sql_df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
