@@ -84,8 +84,10 @@ def run_app(
         os.environ.update(env)
         if not target.exists():
             if runtime is None:
-                echo(f"note: there is no warehouse at {target} yet; use the Pipeline page's refresh (or "
-                     "`tieout refresh`) once the sources are configured")
+                echo(
+                    f"note: there is no warehouse at {target} yet; use the Pipeline page's refresh (or "
+                    "`tieout refresh`) once the sources are configured"
+                )
             else:
                 echo(f"building the warehouse {target} from the sandbox (first refresh) ...")
                 status = refresh.refresh(target, user="tieout app", echo=echo)
@@ -95,9 +97,19 @@ def run_app(
                 echo(line)
         echo(f"tieout app on http://{host}:{port}  (Ctrl-C stops it)")
         command = [
-            sys.executable, "-m", "streamlit", "run", str(APP_FILE),
-            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP_FILE),
+            "--server.address",
+            host,
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
         ]
         child = subprocess.Popen(command, cwd=str(PROJECT_ROOT), env={**os.environ, **env})
         signal.signal(signal.SIGTERM, _interrupt)  # a plain kill stops the server too

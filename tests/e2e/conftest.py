@@ -81,9 +81,23 @@ def running_app(sandbox_warehouse: tuple[Path, Path]) -> Iterator[RunningApp]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "TIEOUT_USERS"))}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tieout.cli", "app", "--warehouse", str(warehouse), "--port", str(port),
-             "--sandbox", str(scenario)],
-            cwd=str(ROOT), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "tieout.cli",
+                "app",
+                "--warehouse",
+                str(warehouse),
+                "--port",
+                str(port),
+                "--sandbox",
+                str(scenario),
+            ],
+            cwd=str(ROOT),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

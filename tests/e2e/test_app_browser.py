@@ -203,8 +203,11 @@ def walk_through(page, url: str, warehouse: Path) -> None:  # noqa: ANN001
     shot(page, "08-refresh-done")
     log = warehouse.with_name(f"{warehouse.stem}.refresh.log").read_text()
     assert "swapped in the new warehouse" in log, log[-2000:]
-    approvers = query(warehouse, f"select who from ops.approvals where proposal_id = '{prepared}' "
-                                 "and decision = 'approved' order by \"when\"")
+    approvers = query(
+        warehouse,
+        f"select who from ops.approvals where proposal_id = '{prepared}' "
+        "and decision = 'approved' order by \"when\"",
+    )
     assert [a[0] for a in approvers] == (["approver", "approver2"] if needs_second else ["approver"])
     go(page, "Journals")
     choose(page, "Open a proposal", prepared)
