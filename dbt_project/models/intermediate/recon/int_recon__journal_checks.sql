@@ -1,12 +1,15 @@
 -- Journals that do not balance, and Sage 100 general-journal registers with no counterpart in the
 -- ledger. A Sage 100 register (source journal GJ) has a counterpart when the ledger holds a manual
 -- journal or bank transaction within recon_date_window_days whose debits or credits total the same
--- (a journal that lost a line still agrees on the other side).
+-- (a journal that lost a line still agrees on the other side) — to the cent in base currency, within
+-- recon_fx_tolerance_percent when the ledger entry is in another currency (converted at another rate) —
+-- and that posts to at least one of the same accounts (ledger accounts mapped to Sage 100's).
 with sage as (
     -- (tieout's own postings, approved journals writeback brought into Sage 100, are not compared)
     select sage100_source_journal as source_journal, sage100_journal_register_no as register_no,
         min(posting_date) as posting_date, sum(base_debit) as debit, sum(base_credit) as credit,
-        min(period) as period, string_agg(distinct account_code, ', ' order by account_code) as accounts
+        min(period) as period, string_agg(distinct account_code, ', ' order by account_code) as accounts,
+        list(distinct account_code) as account_list
     from {{ ref('gl_entries') }}
     where system = 'sage100'
         and not (sage100_source_journal = 'GJ'
@@ -15,12 +18,16 @@ with sage as (
 ),
 
 ledger as (
-    select system, entry_group_key, min(source_type) as source_type, min(source_native_id) as native_id,
-        min(document_number) as document_number, min(posting_date) as posting_date,
-        sum(base_debit) as debit, sum(base_credit) as credit, min(period) as period
-    from {{ ref('gl_entries') }}
-    where system <> 'sage100'
-    group by all
+    select g.system, g.entry_group_key, min(g.source_type) as source_type, min(g.source_native_id) as native_id,
+        min(g.document_number) as document_number, min(g.posting_date) as posting_date,
+        sum(g.base_debit) as debit, sum(g.base_credit) as credit, min(g.period) as period,
+        bool_or(g.currency_code <> g.base_currency) as is_foreign,
+        list(distinct coalesce(a.sage100_account, a.suggested_sage100_account))
+            filter (where coalesce(a.sage100_account, a.suggested_sage100_account) is not null) as sage100_accounts
+    from {{ ref('gl_entries') }} as g
+    left join {{ ref('accounts') }} as a on a.system = g.system and a.account_code = g.account_code
+    where g.system <> 'sage100'
+    group by g.system, g.entry_group_key
 ),
 
 ledger_journals as (
@@ -35,8 +42,11 @@ counterparts as (
         on l.posting_date between s.posting_date - interval {{ var('recon_date_window_days', 10) }} day
                               and s.posting_date + interval {{ var('recon_date_window_days', 10) }} day
     where s.source_journal = 'GJ'
-        and (abs(l.debit - s.debit) <= greatest({{ var('recon_amount_tolerance', 0.01) }}, s.debit * {{ var('recon_fx_tolerance_percent', 1.0) }} / 100)
-             or abs(l.credit - s.credit) <= greatest({{ var('recon_amount_tolerance', 0.01) }}, s.credit * {{ var('recon_fx_tolerance_percent', 1.0) }} / 100))
+        and (abs(l.debit - s.debit) <= greatest({{ var('recon_amount_tolerance', 0.01) }},
+                 case when l.is_foreign then s.debit * {{ var('recon_fx_tolerance_percent', 1.0) }} / 100 else 0 end)
+             or abs(l.credit - s.credit) <= greatest({{ var('recon_amount_tolerance', 0.01) }},
+                 case when l.is_foreign then s.credit * {{ var('recon_fx_tolerance_percent', 1.0) }} / 100 else 0 end))
+        and (coalesce(len(l.sage100_accounts), 0) = 0 or list_has_any(l.sage100_accounts, s.account_list))
 ),
 
 best_counterpart as (

@@ -76,11 +76,14 @@ source_duplicates as (
         and b.amount_due <> 0
 ),
 
--- outliers: a line quantity far above what the item (or, without an item, the account) usually sells.
--- On the log scale (quantities spread multiplicatively): at least recon_outlier_p90_ratio times the
--- item's 90th percentile, and a robust z-score (median / MAD over the ledger's lines of that item) of at
--- least recon_outlier_z, so that an item sold in widely varying quantities needs a larger jump. Items
--- with fewer than recon_outlier_min_lines lines have no usual quantity to compare with.
+-- outliers: a line quantity far above what the item (or, without an item, the account) usually sells,
+-- on the log scale (quantities spread multiplicatively), either
+--   * at least recon_outlier_p90_ratio times the item's 90th percentile, with a robust z-score (median /
+--     MAD over the ledger's lines of that item) of at least recon_outlier_z, so that an item sold in
+--     widely varying quantities needs a larger jump; or
+--   * for an item with at least recon_outlier_tail_min_lines lines (enough for its 99th percentile to say
+--     how large an order gets), at least recon_outlier_p99_ratio times that 99th percentile.
+-- Items with fewer than recon_outlier_min_lines lines have no usual quantity to compare with.
 line_quantities as (
     select l.document_key, l.line_number, l.item_code, l.quantity, coalesce(l.item_code, 'account:' || coalesce(l.account_code, '?')) as grp,
         ln(l.quantity) as x, d.system, d.document_number, d.party_code, d.total_amount, d.currency_code, d.period
@@ -91,7 +94,8 @@ line_quantities as (
 ),
 
 quantity_stats as (
-    select system, grp, median(x) as med, quantile_cont(x, 0.9) as p90, count(*) as n from line_quantities group by all
+    select system, grp, median(x) as med, quantile_cont(x, 0.9) as p90, quantile_cont(x, 0.99) as p99, count(*) as n
+    from line_quantities group by all
 ),
 
 quantity_mad as (
@@ -108,8 +112,11 @@ outlier_lines as (
     inner join quantity_stats as s on s.system = q.system and s.grp = q.grp
     inner join quantity_mad as m on m.system = q.system and m.grp = q.grp
     where s.n >= {{ var('recon_outlier_min_lines', 10) }}
-        and 0.6745 * (q.x - s.med) / greatest(m.mad, 0.1) >= {{ var('recon_outlier_z', 2.0) }}
-        and q.x - s.p90 >= ln({{ var('recon_outlier_p90_ratio', 7) }})
+        and ((0.6745 * (q.x - s.med) / greatest(m.mad, 0.1) >= {{ var('recon_outlier_z', 2.0) }}
+              and q.x - s.p90 >= ln({{ var('recon_outlier_p90_ratio', 7) }}) - 1e-9)
+             or (s.n >= {{ var('recon_outlier_tail_min_lines', 100) }}
+                 and q.x - s.p99 >= ln({{ var('recon_outlier_p99_ratio', 2) }}) - 1e-9))
+        -- (1e-9: a ratio of exactly the threshold counts, whatever the rounding of the logarithms)
 ),
 
 outliers as (
