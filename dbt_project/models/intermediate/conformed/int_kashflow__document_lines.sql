@@ -22,8 +22,8 @@ typed as (
         -- other way round (home = gross x rate), the rate is used that way
         case
             when home_currency_gross_amount is not null and coalesce(exchange_rate, 1) not in (0, 1)
-                and abs(gross_amount * exchange_rate - home_currency_gross_amount)
-                    < abs(gross_amount - home_currency_gross_amount * exchange_rate)
+                and abs(cast(gross_amount as decimal(38, 2)) * exchange_rate - home_currency_gross_amount)
+                    < abs(gross_amount - cast(home_currency_gross_amount as decimal(38, 2)) * exchange_rate)
                 then 'multiply'
             else 'divide'
         end as rate_method

@@ -46,15 +46,18 @@ missing_parties as (
     from sage as s where s.match_status = 'unmatched'
 ),
 
--- two parties of one system that are one company: the same name once legal forms are spelled one way,
--- or identity resolution says so — two ledger parties resolved to one Sage 100 party, or two Sage 100
--- parties equally strong (name, e-mail, phone, address) for one ledger party
+-- two parties of one system that are one company: the same name once legal forms are spelled one way
+-- and the same e-mail, phone, postal code or tax id (two companies may share a name, not their contact
+-- details), or identity resolution says so — two ledger parties resolved to one Sage 100 party, or two
+-- Sage 100 parties equally strong (name, e-mail, phone, address) for one ledger party
 duplicate_pairs as (
     select a.party_key as party_key_a, b.party_key as party_key_b
     from parties as a
     inner join parties as b
         on b.system = a.system and b.party_role = a.party_role and b.name_key = a.name_key and b.party_key > a.party_key
     where a.name_key is not null
+        and (a.email_key = b.email_key or a.phone_key = b.phone_key or a.postal_key = b.postal_key
+             or a.tax_key = b.tax_key)
     union
     select a.party_key, b.party_key
     from ledger as a
