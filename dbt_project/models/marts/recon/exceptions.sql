@@ -23,7 +23,6 @@ document_exceptions as (
             when 'amount_mismatch' then difference
             when 'tax_mismatch' then tax_difference
             when 'missing_in_source' then sage100_amount
-            when 'duplicate_document' then sage100_amount
             else coalesce(source_amount, sage100_amount)
         end as amount,
         currency,
