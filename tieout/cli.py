@@ -5,7 +5,7 @@ Each command imports its module lazily so ``tieout --help`` stays fast.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,14 +23,14 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 
 
-class Ledger(str, Enum):
+class Ledger(StrEnum):
     """Operational ledger kept beside Sage 100."""
 
     xero = "xero"
     kashflow = "kashflow"
 
 
-class Size(str, Enum):
+class Size(StrEnum):
     """Scenario sizes: small (~2,000 invoices), medium (~100k), large (1M invoices and 1M payments)."""
 
     small = "small"
@@ -40,10 +40,14 @@ class Size(str, Enum):
 
 @sandbox_app.command("generate")
 def sandbox_generate(
-    out: Annotated[Path, typer.Option(help="Scenario directory to write (created; must be empty or absent).")],
+    out: Annotated[
+        Path, typer.Option(help="Scenario directory to write (created; must be empty or absent).")
+    ],
     ledger: Annotated[Ledger, typer.Option(help="Operational ledger beside Sage 100.")] = Ledger.xero,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical output.")] = 1,
-    size: Annotated[Size, typer.Option(help="small (~2,000 invoices), medium (~100k) or large (1M).")] = Size.small,
+    size: Annotated[
+        Size, typer.Option(help="small (~2,000 invoices), medium (~100k) or large (1M).")
+    ] = Size.small,
     invoices: Annotated[int | None, typer.Option(help="Override the number of sales invoices.")] = None,
     rates: Annotated[
         str | None,
@@ -59,7 +63,9 @@ def sandbox_generate(
 @sandbox_app.command("sage100")
 def sandbox_sage100(
     scenario: Annotated[Path, typer.Option(help="Scenario directory holding sage100/*.csv.")],
-    db: Annotated[Path | None, typer.Option(help="SQLite file for the company (default: <scenario>/sage100.db).")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="SQLite file for the company (default: <scenario>/sage100.db).")
+    ] = None,
 ) -> None:
     """Build a Sage 100 company database from a scenario and print its ODBC connection string."""
     from sandbox.sage100 import build
@@ -93,8 +99,18 @@ def sandbox_serve(
 
     try:
         serve_forever(
-            ServeOptions(scenario, xero_port, kashflow_port, limits, faults, webhook_url, webhook_key,
-                         clock_speed, client_id, client_secret),
+            ServeOptions(
+                scenario,
+                xero_port,
+                kashflow_port,
+                limits,
+                faults,
+                webhook_url,
+                webhook_key,
+                clock_speed,
+                client_id,
+                client_secret,
+            ),
             echo=typer.echo,
         )
     except (OSError, ValueError) as exc:

@@ -123,7 +123,8 @@ TABLES: dict[str, Table] = {
             "AR_InvoiceHistoryDetail",
             ("InvoiceNo", "HeaderSeqNo", "DetailSeqNo"),
             "InvoiceNo varchar(7); HeaderSeqNo varchar(6); DetailSeqNo varchar(6); ItemCode varchar(30);"
-            "ItemType varchar(1); ItemCodeDesc varchar(30); SalesAcctKey varchar(9); WarehouseCode varchar(3);"
+            "ItemType varchar(1); ItemCodeDesc varchar(30); "
+            "SalesAcctKey varchar(9); WarehouseCode varchar(3);"
             "QuantityShipped decimal(15,6); UnitPrice decimal(16,6); ExtensionAmt decimal(11,2);"
             "TaxClass varchar(2)",
         ),
@@ -141,7 +142,8 @@ TABLES: dict[str, Table] = {
                 "SequenceNo",
             ),
             "BankCode varchar(1); DepositDate date; DepositNo varchar(5); DepositType varchar(1);"
-            "ARDivisionNo varchar(2); CustomerNo varchar(20); CreditCardEntryNo varchar(6); CheckNo varchar(10);"
+            "ARDivisionNo varchar(2); CustomerNo varchar(20); "
+            "CreditCardEntryNo varchar(6); CheckNo varchar(10);"
             "SequenceNo varchar(6); PostingDate date; TransactionType varchar(2); InvoiceNo varchar(7);"
             "InvoiceType varchar(2); AccountKey varchar(9); BatchNo varchar(5); PaymentType varchar(5);"
             f"CashAmountApplied decimal(12,2); DiscountAmountApplied decimal(12,2); InvoiceBalance {_M}",
@@ -165,7 +167,8 @@ TABLES: dict[str, Table] = {
             "APDivisionNo varchar(2); VendorNo varchar(7); VendorName varchar(30); AddressLine1 varchar(30);"
             "AddressLine2 varchar(30); AddressLine3 varchar(30); City varchar(20); State varchar(2);"
             "ZipCode varchar(10); CountryCode varchar(3); EmailAddress varchar(250); TelephoneNo varchar(17);"
-            "TaxpayerIDSSNo varchar(15); TermsCode varchar(2); VendorStatus varchar(1); HoldPayment varchar(1);"
+            "TaxpayerIDSSNo varchar(15); TermsCode varchar(2); "
+            "VendorStatus varchar(1); HoldPayment varchar(1);"
             "AccountKey varchar(9); LastPaymentDate date; CurrencyCode varchar(3)",
         ),
         _table(
@@ -182,14 +185,16 @@ TABLES: dict[str, Table] = {
             "APDivisionNo varchar(2); VendorNo varchar(7); InvoiceNo varchar(10); HeaderSeqNo varchar(6);"
             "InvoiceDate date; PostingDate date; PurchaseOrderNo varchar(7); TermsCode varchar(2);"
             f"TaxableAmt {_M}; NonTaxableAmt {_M}; FreightAmt {_M}; SalesTaxAmt {_M}; InvoiceAmt {_M};"
-            "ExpenseAcctKey varchar(9); Comment varchar(30); CurrencyCode varchar(3); ExchangeRate decimal(16,8)",
+            "ExpenseAcctKey varchar(9); Comment varchar(30); "
+            "CurrencyCode varchar(3); ExchangeRate decimal(16,8)",
         ),
         _table(
             "AP_CheckHistoryHeader",
             ("BankCode", "CheckNo", "CheckSeqNo"),
             "BankCode varchar(1); CheckNo varchar(10); CheckSeqNo varchar(6); CheckType varchar(1);"
             "CheckDate date; TransactionDate date; APDivisionNo varchar(2); VendorNo varchar(7);"
-            f"VendorName varchar(30); CheckAmt {_M}; SourceJournal varchar(2); SourceJournalBatchNo varchar(6);"
+            f"VendorName varchar(30); CheckAmt {_M}; "
+            "SourceJournal varchar(2); SourceJournalBatchNo varchar(6);"
             "ClearedBank varchar(1); ClearedDate date",
         ),
         _table(
@@ -237,7 +242,8 @@ TABLES: dict[str, Table] = {
             ("ItemCode",),
             "ItemCode varchar(30); ItemType varchar(1); ItemCodeDesc varchar(30); ProductLine varchar(4);"
             "Valuation varchar(1); SalesAcctKey varchar(9); InventoryAcctKey varchar(9);"
-            "StandardUnitCost decimal(16,6); StandardUnitPrice decimal(16,6); TotalQuantityOnHand decimal(16,6);"
+            "StandardUnitCost decimal(16,6); "
+            "StandardUnitPrice decimal(16,6); TotalQuantityOnHand decimal(16,6);"
             "InactiveItem varchar(1)",
         ),
         _table(
@@ -252,7 +258,8 @@ TABLES: dict[str, Table] = {
             "SO_SalesOrderHeader",
             ("SalesOrderNo",),
             "SalesOrderNo varchar(7); OrderDate date; OrderType varchar(1); OrderStatus varchar(1);"
-            "ARDivisionNo varchar(2); CustomerNo varchar(20); CustomerPONo varchar(15); WarehouseCode varchar(3);"
+            "ARDivisionNo varchar(2); CustomerNo varchar(20); "
+            "CustomerPONo varchar(15); WarehouseCode varchar(3);"
             f"TaxableAmt {_M}; NonTaxableAmt {_M}; SalesTaxAmt {_M}; FreightAmt {_M}; Comment varchar(30)",
         ),
         _table(
