@@ -254,3 +254,29 @@ def test_xero_journals_balance_and_are_numbered_in_order():
     assert numbers == list(range(1, len(journals) + 1))
     for j in journals:
         assert sum(dec(line["NetAmount"]) for line in j["JournalLines"]) == 0, j["JournalNumber"]
+
+
+def _sales_lines(ledger: str, doc: dict) -> list[tuple[str, Decimal]]:
+    """(item code or account for a free-text line, quantity) of a source sales document's lines."""
+    item, account = ("ItemCode", "AccountCode") if ledger == "xero" else ("ProductCode", "NominalCode")
+    return [(ln.get(item) or f"account:{ln[account]}", dec(ln["Quantity"])) for ln in doc["LineItems"]]
+
+
+@pytest.mark.parametrize("ledger", LEDGERS)
+def test_injected_outliers_leave_their_items_normal_range(ledger):
+    """An outlier_amount injection is a quantity no ordinary line of the same item (or, for free-text
+    lines, the same account) comes near: at least ten times the largest ordinary quantity."""
+    path = scenario(ledger)
+    idx = index(path)
+    injections = read_csv(path / "truth" / "injections.csv")
+    outliers = [r for r in injections if r["exception_type"] == "outlier_amount"]
+    assert outliers
+    injected = {r["document_number"] for r in outliers}
+    ordinary: dict[str, Decimal] = defaultdict(Decimal)
+    for (kind, number), doc in idx.source_docs.items():
+        if kind == "invoice" and number not in injected:
+            for key, qty in _sales_lines(ledger, doc):
+                ordinary[key] = max(ordinary[key], abs(qty))
+    for r in outliers:
+        key, qty = _sales_lines(ledger, idx.source_docs[("invoice", r["document_number"])])[0]
+        assert qty >= 10 * ordinary[key], (r["document_number"], key, qty, ordinary[key])

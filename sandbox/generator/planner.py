@@ -50,6 +50,33 @@ _FREE_LINES = [
     ("Project labor - see timesheet", "sales_service"),
     ("Equipment rental (weekly)", "other_income"),
 ]
+# What ordinary sales lines are drawn with: tracked items (goods) and untracked items (services, hours).
+_TRACKED_QTY = (1, 1, 2, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 24, 25, 30, 40, 50, 100)
+_SERVICE_QTY = ("1", "1", "1.5", "2", "2.5", "3", "4", "6", "8", "12", "16", "24")
+OUTLIER_RANGE_MULTIPLE = 10
+"""An injected outlier's keyed quantity is at least this many times the largest ordinary quantity of its
+kind of line, so that it leaves the item's normal range: a quantity-1 line keyed x100 (= 100) would be an
+ordinary order of a tracked item, not an anomaly anyone could see in the data."""
+
+
+def normal_max_quantity(line: Line) -> Decimal:
+    """The largest quantity an ordinary sales line of this kind carries (free-text lines: 1)."""
+    if line.item is None:
+        return ONE
+    if line.item.tracked:
+        return Decimal(max(_TRACKED_QTY))
+    return max(_d(q) for q in _SERVICE_QTY)
+
+
+def outlier_factor(line: Line, factor: Decimal) -> Decimal:
+    """The fat-finger factor (x100, x250, x1000 ...), raised by tens until the keyed quantity leaves the
+    normal range of the line's kind by ``OUTLIER_RANGE_MULTIPLE``."""
+    floor = normal_max_quantity(line) * OUTLIER_RANGE_MULTIPLE
+    while line.quantity * factor < floor:
+        factor *= 10
+    return factor
+
+
 _BILL_TEXT = {
     "general": "General supplies",
     "office": "Office supplies",
@@ -230,12 +257,7 @@ class Planner:
         for _ in range(n):
             if r.random() < 0.8:
                 item = self.m.pick_item(r)
-                if item.tracked:
-                    qty = Decimal(
-                        r.choice((1, 1, 2, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 24, 25, 30, 40, 50, 100))
-                    )
-                else:
-                    qty = _d(r.choice(("1", "1", "1.5", "2", "2.5", "3", "4", "6", "8", "12", "16", "24")))
+                qty = Decimal(r.choice(_TRACKED_QTY)) if item.tracked else _d(r.choice(_SERVICE_QTY))
                 unit = q2(item.price * rate) if foreign else item.price
                 account = self.m.by_role[item.sales_role]
                 description = item.description
@@ -725,7 +747,7 @@ class Planner:
             inj = self.inj.pick(self._payment_candidates(doc))
         if inj == "outlier_amount":
             line = doc.lines[0]
-            factor = Decimal(self.irng.choice((100, 100, 250, 1000)))
+            factor = outlier_factor(line, Decimal(self.irng.choice((100, 100, 250, 1000))))
             line.quantity *= factor
             line.amount = q2(line.quantity * line.unit)
             line.tax = q2(line.amount * line.tax_rate)
