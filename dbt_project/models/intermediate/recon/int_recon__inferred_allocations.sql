@@ -2,11 +2,14 @@
 -- the same party's open items, by the ordered rules of the payment_match_rules seed. Set-based: every
 -- rule is a join on a blocking key (party, amount, number token); combinations are bounded self-joins
 -- of the party's oldest open items. For each payment the first enabled rule that allocates wins.
+-- A person's decisions come first (int_recon__match_decisions): an accepted suggestion is a 'manual'
+-- allocation (confidence 1) and the rules only see what it leaves of the payment; a rejected one is never
+-- proposed again (the rules look past that open item for that payment).
 {%- set window = var('recon_date_window_days', 10) %}
 {%- set max_items = var('recon_combination_max_items', 12) %}
 {%- set tol_abs = var('recon_writeoff_tolerance_amount', 1.00) %}
 {%- set tol_pct = var('recon_writeoff_tolerance_percent', 0.5) %}
-with payments as (
+with unlinked as (
     select * from {{ ref('int_recon__payments') }}
     where side = 'ledger' and payment_kind in ('bank_receipt', 'on_account')
         and coalesce(on_account_amount, amount) > 0
@@ -16,20 +19,66 @@ items as (
     select * from {{ ref('int_recon__open_items') }}
 ),
 
-rules as (
-    select * from {{ ref('payment_match_rules') }} where enabled
+decisions as (
+    select * from {{ ref('int_recon__match_decisions') }}
 ),
 
--- candidates: open items of the party, in the payment's currency, not dated after the payment (+ window)
-party_items as (
+-- every open item a payment could pay: the party's, in the payment's currency, not dated after the
+-- payment (+ window)
+eligible as (
     select p.payment_id, p.payment_system, p.payment_ref, p.payment_date, p.amount as payment_amount, p.payment_text,
         i.document_key, i.document_number, i.amount_due, i.issue_date, i.age_rank, i.number_code, i.number_digits,
         i.number_tail
-    from payments as p
+    from unlinked as p
     inner join items as i
         on i.system = p.payment_system and i.party_key = p.party_key and i.currency_code = p.currency_code
         and i.ledger_side = case when p.payment_type like 'vendor%' then 'payable' else 'receivable' end
     where i.issue_date <= p.payment_date + interval {{ window }} day
+),
+
+-- accepted by a person: the amount they accepted (the suggestion's), never beyond the balance or the
+-- payment (oldest open item first)
+manual as (
+    select payment_id, document_key, document_number,
+        least(allocated_amount, payment_amount - coalesce(sum(allocated_amount) over w_before, 0)) as allocated_amount,
+        decided_by, decided_at
+    from (
+        select e.payment_id, e.payment_amount, e.document_key, e.document_number, e.issue_date,
+            least(coalesce(d.allocated_amount, e.amount_due), e.amount_due) as allocated_amount, d.decided_by, d.decided_at
+        from eligible as e
+        inner join decisions as d
+            on d.payment_system = e.payment_system and d.payment_ref = e.payment_ref and d.document_number = e.document_number
+        where d.decision = 'accepted'
+    )
+    window w_before as (partition by payment_id order by issue_date, document_number rows between unbounded preceding and 1 preceding)
+),
+
+manual_totals as (
+    select payment_id, sum(allocated_amount) as manual_amount from manual where allocated_amount > 0 group by payment_id
+),
+
+-- what the rules allocate: the payment less what a person accepted
+payments as (
+    select u.* replace (u.amount - coalesce(m.manual_amount, 0) as amount)
+    from unlinked as u
+    left join manual_totals as m on m.payment_id = u.payment_id
+    where u.amount - coalesce(m.manual_amount, 0) > 0
+),
+
+rules as (
+    select * from {{ ref('payment_match_rules') }} where enabled
+),
+
+-- candidates for the rules: eligible open items no person rejected or accepted for this payment
+party_items as (
+    select e.* replace (p.amount as payment_amount)
+    from eligible as e
+    inner join payments as p on p.payment_id = e.payment_id
+    where not exists (
+            select 1 from decisions as d
+            where d.payment_system = e.payment_system and d.payment_ref = e.payment_ref
+                and d.document_number = e.document_number and d.decision = 'rejected')
+        and not exists (select 1 from manual as m where m.payment_id = e.payment_id and m.document_key = e.document_key)
 ),
 
 -- 1. reference: the payment's text names the open items
@@ -144,7 +193,12 @@ ranked as (
 ),
 
 chosen as (
-    select * from ranked where rule_rank = 1
+    select payment_id, document_key, document_number, allocated_amount, exact, rule, writeoff_amount, rule_order,
+        rule_confidence, cast(null as varchar) as decided_by, cast(null as timestamp) as decided_at
+    from ranked where rule_rank = 1
+    union all
+    select payment_id, document_key, document_number, allocated_amount, true, 'manual', null, 0, 1.0, decided_by, decided_at
+    from manual where allocated_amount > 0
 ),
 
 -- one open item is never allocated beyond its balance across payments: earlier payments first
@@ -155,7 +209,7 @@ capped as (
             partition by c.document_key order by c.rule_confidence desc, p.payment_date, p.payment_ref
             rows between unbounded preceding and 1 preceding), 0) as item_left
     from chosen as c
-    inner join payments as p on p.payment_id = c.payment_id
+    inner join unlinked as p on p.payment_id = c.payment_id
     inner join items as i on i.document_key = c.document_key
 )
 
@@ -176,7 +230,10 @@ select
     -- a balance partly taken by another payment makes the allocation less certain
     case when allocated_amount > item_left then least(rule_confidence, 0.5) else rule_confidence end as confidence,
     writeoff_amount,
+    decided_by,
+    decided_at,
     'rule ' || rule || ': ' || case rule
+        when 'manual' then 'accepted by ' || decided_by || ' on ' || strftime(decided_at, '%Y-%m-%d')
         when 'reference' then 'the payment text "' || coalesce(payment_text, '') || '" names ' || document_number
         when 'exact_amount' then 'open item ' || document_number || ' is for exactly ' || cast(payment_amount as varchar)
         when 'combination' then document_number || ' is one of the open items adding up to ' || cast(payment_amount as varchar)

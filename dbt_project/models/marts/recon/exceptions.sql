@@ -164,13 +164,21 @@ payment_exceptions as (
     inner join payments as l on l.payment_id = pp.ledger_payment_id
     where abs(pp.sage100_amount - pp.ledger_amount) > {{ tol }}
     union all
-    select 'unapplied_payment', p.payment_system, p.payment_ref, pr.sage100_ref, p.party_code, p.on_account_amount, p.currency_code, p.period,
-        cast(p.on_account_amount as varchar) || ' ' || p.currency_code || ' received on ' || cast(p.payment_date as varchar)
-            || ' is on account, not applied to any invoice',
+    -- money on account, less what a person has accepted applying to open items (suggestions alone do not count)
+    select 'unapplied_payment', p.payment_system, p.payment_ref, pr.sage100_ref, p.party_code,
+        p.on_account_amount - coalesce(m.accepted, 0), p.currency_code, p.period,
+        cast(p.on_account_amount - coalesce(m.accepted, 0) as varchar) || ' ' || p.currency_code || ' received on '
+            || cast(p.payment_date as varchar) || ' is on account, not applied to any invoice'
+            || case when m.accepted is not null then ' (' || cast(m.accepted as varchar) || ' accepted as matched)' else '' end,
         p.payment_id
     from payments as p
     left join payment_pairs as pr on pr.ledger_payment_id = p.payment_id
-    where p.side = 'ledger' and p.payment_kind = 'on_account' and coalesce(p.on_account_amount, 0) > 0
+    left join (
+        select payment_id, sum(allocated_amount) as accepted
+        from {{ ref('int_recon__inferred_allocations') }} where rule = 'manual' group by payment_id
+    ) as m on m.payment_id = p.payment_id
+    where p.side = 'ledger' and p.payment_kind = 'on_account'
+        and coalesce(p.on_account_amount, 0) - coalesce(m.accepted, 0) > 0
 ),
 
 orphans as (

@@ -4,7 +4,8 @@
 -- (bank receipts, payments on account) with the rule of payment_match_rules that found them.
 -- document_number is the open item's number in the payment's system. A payment with nothing (or not
 -- everything) allocated has a row with rule 'unallocated' for the rest. paired_payment_ref is the
--- same payment in the other system (int_recon__payment_pairs).
+-- same payment in the other system (int_recon__payment_pairs). A suggestion a person accepted in the app
+-- (ops.match_decisions) is rule 'manual' with confidence 1; one they rejected is not suggested again.
 with native as (
     select * from {{ ref('int_recon__native_allocations') }}
 ),
@@ -31,13 +32,13 @@ rows as (
         case when n.document_key is null and n.payment_kind <> 'on_account'
              then 'recorded by ' || n.payment_system || ' against ' || coalesce(n.document_number, '?') || ', which it does not hold'
              else 'recorded by ' || n.payment_system end as evidence,
-        n.currency_code
+        n.currency_code, cast(null as varchar) as decided_by, cast(null as timestamp) as decided_at
     from native as n
     union all
     select
         i.payment_system, i.payment_ref, i.payment_kind, i.party_key, i.payment_date, i.payment_system,
         i.document_key, i.document_number, i.allocated_amount, i.rule, i.confidence, i.writeoff_amount, i.evidence,
-        i.currency_code
+        i.currency_code, i.decided_by, i.decided_at
     from inferred as i
     union all
     -- what is left of unlinked money after the rules
@@ -45,7 +46,7 @@ rows as (
         p.payment_system, p.payment_ref, p.payment_kind, p.party_key, p.payment_date, p.payment_system,
         null, null, p.amount - coalesce(a.allocated, 0), 'unallocated', 0.0, null,
         'no rule allocated ' || cast(p.amount - coalesce(a.allocated, 0) as varchar) || ' of this payment',
-        p.currency_code
+        p.currency_code, null, null
     from payments as p
     left join (select payment_id, sum(allocated_amount) as allocated from inferred group by payment_id) as a
         on a.payment_id = p.payment_id
@@ -73,7 +74,10 @@ select
     r.payment_date,
     p.amount as payment_amount,
     pr.other_system as paired_payment_system,
-    pr.other_ref as paired_payment_ref
+    pr.other_ref as paired_payment_ref,
+    -- who accepted a suggested match (rule 'manual'), and when
+    r.decided_by,
+    r.decided_at
 from rows as r
 left join payments as p on p.payment_system = r.payment_system and p.payment_ref = r.payment_ref
 left join pairs as pr on pr.payment_id = p.payment_id
