@@ -43,8 +43,10 @@ lint: setup  ## ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: setup  ## benchmarks (filled in by the benchmark work; never part of `make test`)
-	@echo "benchmarks are not written yet"; exit 1
+BENCH_ARGS ?=
+bench: setup  ## benchmarks: medium (every step) + large (dbt build); results in bench/ and the README
+	$(BIN)/tieout bench --size medium $(BENCH_ARGS)
+	$(BIN)/tieout bench --size large --step build $(BENCH_ARGS)
 
 clean:  ## remove generated data (keeps .venv)
 	rm -rf .sandbox warehouse dbt_project/target dbt_project/logs

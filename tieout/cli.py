@@ -354,5 +354,44 @@ def refresh_cmd(
     )
 
 
+@app.command("bench")
+def bench_cmd(
+    size: Annotated[Size, typer.Option(help="Scenario size to measure.")] = Size.medium,
+    ledger: Annotated[list[Ledger] | None, typer.Option(help="Ledger(s) to measure (repeatable).")] = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option(help="load, limits, build, recon, app or incremental (repeatable; default all)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Scenario seed.")] = 1,
+    cache: Annotated[
+        Path | None, typer.Option(help="Cache with scenarios/<ledger>-<size>-seed<N> (default bench/cache).")
+    ] = None,
+    runs: Annotated[int, typer.Option(help="Runs of each short step (the median is reported).")] = 3,
+    build_runs: Annotated[int, typer.Option(help="Runs of the full dbt build (median).")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Where results.json/.md go (default bench/).")] = None,
+    readme: Annotated[bool, typer.Option(help="Update the README's Benchmarks table.")] = True,
+) -> None:
+    """Measure load, dbt build, reconciliation and app latency; write bench/results.json and .md."""
+    from tieout import bench
+
+    options = bench.BenchOptions(
+        size=size.value,
+        ledgers=tuple(x.value for x in ledger) if ledger else ("xero",),
+        seed=seed,
+        cache=cache or bench.DEFAULT_CACHE,
+        steps=tuple(step) if step else bench.DEFAULT_STEPS,
+        runs=runs,
+        build_runs=build_runs,
+        out_dir=out or bench.BENCH_DIR,
+        readme=bench.PROJECT_ROOT / "README.md" if readme else None,
+    )
+    try:
+        code = bench.run_bench(options, echo=typer.echo)
+    except bench.BenchError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
