@@ -129,3 +129,80 @@ def test_evaluate_command(built: Built) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "payment allocations" in result.output and "targets met" in result.output
+
+
+def test_match_decisions_are_read_back(built: Built, tmp_path: Path) -> None:
+    """A match a person accepted (a suggestion, or an automatic one they confirm) becomes a 'manual'
+    allocation (confidence 1), a rejected one is not proposed again, money on account a person applied
+    stops being an unapplied payment, and the recon models build without ``ops`` (the shared warehouse has
+    none) as well as with it."""
+    import shutil
+
+    from writeback import review
+
+    ops = "select count(*) from information_schema.schemata where schema_name = 'ops'"
+    assert query(built.warehouse, ops) == [(0,)]
+    suggested = (
+        "select payment_system, payment_ref, open_item_system, document_number, allocated_amount, "
+        "payment_kind from recon.payment_matches "
+        "where rule not in ('native', 'unallocated') "
+    )
+    on_account = query(
+        built.warehouse,
+        suggested + "and payment_kind = 'on_account' and payment_ref in (select document_number from "
+        "recon.exceptions where exception_type = 'unapplied_payment') "
+        "order by decision desc, payment_ref, document_number limit 1",
+    )
+    others = query(
+        built.warehouse,
+        suggested + "and payment_kind <> 'on_account' order by decision desc, payment_ref, document_number",
+    )
+    assert others, "a small scenario has inferred matches (suggested ones first: a person decides those)"
+    accept = on_account[0] if on_account else others[0]
+    reject = next(r for r in others if r[1] != accept[1])
+    warehouse = tmp_path / "decided.duckdb"
+    shutil.copy(built.warehouse, warehouse)
+    unapplied = (
+        "select amount from recon.exceptions "
+        "where exception_type = 'unapplied_payment' and document_number = ?"
+    )
+    unapplied_before = query(warehouse, unapplied, [accept[1]])
+    for row, decision, comment in ((accept, "accepted", None), (reject, "rejected", "not this invoice")):
+        review.decide_match(
+            payment_system=row[0],
+            payment_ref=row[1],
+            open_item_system=row[2],
+            document_number=row[3],
+            allocated_amount=row[4],
+            decision=decision,
+            who="controller",
+            role="approver",
+            comment=comment,
+            warehouse=warehouse,
+        )
+    result = build.invoke(
+        ["build", "--select", *RECON_MODELS, "path:tests/recon", "--indirect-selection", "cautious"],
+        warehouse=warehouse,
+        target_path=built.target,
+    )
+    failed = [
+        f"{n.name}: {n.message}" for n in build._node_results(result) if n.status in build.FAILED_STATUSES
+    ]
+    assert result.success and not failed, failed
+    rows = (
+        "select rule, confidence, decision, allocated_amount, decided_by from recon.payment_matches "
+        "where payment_system = ? and payment_ref = ? and document_number = ?"
+    )
+    assert query(warehouse, rows, list(accept[:2]) + [accept[3]]) == [
+        ("manual", 1.0, "auto", accept[4], "controller")
+    ]
+    assert query(warehouse, rows, list(reject[:2]) + [reject[3]]) == []
+    # what the rejected suggestion held goes to another open item or stays unallocated: the payment is whole
+    total = (
+        "select sum(allocated_amount) from recon.payment_matches where payment_system = ? and payment_ref = ?"
+    )
+    assert query(warehouse, total, list(reject[:2])) == query(built.warehouse, total, list(reject[:2]))
+    if on_account:
+        before = unapplied_before[0][0]
+        after = query(warehouse, unapplied, [accept[1]])
+        assert after == ([] if before == accept[4] else [(before - accept[4],)])
