@@ -206,3 +206,32 @@ def test_match_decisions_are_read_back(built: Built, tmp_path: Path) -> None:
         before = unapplied_before[0][0]
         after = query(warehouse, unapplied, [accept[1]])
         assert after == ([] if before == accept[4] else [(before - accept[4],)])
+
+
+def test_open_items_trial_balance_master_data_and_approval_flags(built: Built) -> None:
+    """The other recon marts of the issue: AR and AP open items of both systems with aging buckets, the
+    trial balance per period and mapped account (difference = Sage 100 - ledger), master-data deltas of
+    every kind, and proposals above the approval threshold flagged for a second approver."""
+    open_items = query(built.warehouse, "select distinct system, ledger, aging_bucket from recon.open_items")
+    assert {(s, ledger) for s, ledger, _ in open_items} == {
+        (s, ledger) for s in (built.ledger, "sage100") for ledger in ("AR", "AP")
+    }
+    assert {b for _, _, b in open_items} <= {"current", "1-30", "31-60", "61-90", "90+"}
+    assert query(built.warehouse, "select count(*) from recon.open_items where amount_due <= 0") == [(0,)]
+    tb = query(
+        built.warehouse,
+        "select count(*), count(*) filter "
+        "(where difference <> coalesce(sage100_amount, 0) - coalesce(source_amount, 0)) "
+        "from recon.trial_balance_comparison",
+    )
+    assert tb[0][0] > 0 and tb[0][1] == 0
+    deltas = {
+        r[0] for r in query(built.warehouse, "select distinct delta_type from recon.master_data_deltas")
+    }
+    assert {"field_mismatch", "duplicate", "quantity_mismatch", "missing_in_source"} <= deltas
+    flags = query(
+        built.warehouse,
+        "select count(*) filter (where requires_second_approval), "
+        "count(*) filter (where requires_second_approval <> (amount_base > 5000)) from journals.proposals",
+    )
+    assert flags[0][0] > 0 and flags[0][1] == 0
