@@ -192,3 +192,37 @@ def test_a_changed_document_is_the_only_one_loaded_again(tmp_path, monkeypatch):
         [number],
     )
     assert lines[0] == ("changed in KashFlow",) and len(lines) == len(records[3]["LineItems"])
+
+
+def test_a_document_fetch_answering_another_document_loses_nothing(tmp_path, monkeypatch):
+    """Regression (medium scenario lost 1,468 invoices): invoice numbers there run past 100,000 and meet
+    other invoices' Ids, and ``GET /invoices/{number}`` answered the invoice with that Id. The loader
+    merged that document into the summary, so the invoice took the other one's Number and vanished in
+    the merge. Now every invoice is loaded with its own lines, or quarantined saying why; none is lost."""
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=40)
+    path = scenario / "kashflow" / "invoices.json"
+    records = json.loads(path.read_text())
+    clash = records[-1]
+    clash["Number"] = records[0]["Id"]  # this number is also the first invoice's Id
+    path.write_text(json.dumps(records))
+    warehouse = tmp_path / "w.duckdb"
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        result, _ = _load(warehouse, monkeypatch, handle, per_page=7)
+    assert result.status == "ok", result.message
+    loaded = {
+        number: lines
+        for number, lines in query(
+            warehouse,
+            "select i.number, count(l._dlt_id) from raw_kashflow.invoices i left join "
+            "raw_kashflow.invoices__line_items l on l._dlt_parent_id = i._dlt_id group by i.number",
+        )
+    }
+    quarantined = dict(query(warehouse, "select record_key, reason from raw_kashflow._quarantine"))
+    for record in records:
+        number = record["Number"]
+        if number in loaded:  # loaded: with its own lines, not another document's
+            assert loaded[number] == len(record["LineItems"]), number
+        else:
+            assert f"instead of {number}" in quarantined[str(number)], number
+    assert len(loaded) + len(quarantined) == len(records)
+    assert result.summary["quarantined"] == len(quarantined)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import dlt
 
-from dlt_pipelines.common.quarantine import split_valid, to_quarantine
+from dlt_pipelines.common.quarantine import quarantine_row, split_valid, to_quarantine
 from dlt_pipelines.common.stats import LoadStats
 from dlt_pipelines.kashflow.client import KashflowClient, KashflowError
 from dlt_pipelines.kashflow.settings import FIELD_RULES, Resource
@@ -20,10 +20,20 @@ from dlt_pipelines.kashflow.settings import FIELD_RULES, Resource
 DETAIL_FIELDS = ("LineItems", "PaymentLines")
 
 
+class WrongDocument(ValueError):
+    """KashFlow answered a different document than the one asked for."""
+
+
 def with_details(
     client: KashflowClient, resource: Resource, items: list[dict[str, Any]], pool: ThreadPoolExecutor
-) -> list[dict[str, Any]]:
-    """Fill in ``LineItems`` / ``PaymentLines`` that the list left out, fetching documents concurrently."""
+) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
+    """Fill in ``LineItems`` / ``PaymentLines`` that the list left out, fetching documents concurrently.
+
+    Returns the completed documents and ``(summary, reason)`` for those whose document cannot be used:
+    a document fetch that answers another document (its ``Number`` differs from the one asked for) must
+    not lend that document's lines, or overwrite the summary's identity (the merge on ``Number`` would
+    then fold the two into one row and lose this one).
+    """
 
     def complete(item: dict[str, Any]) -> dict[str, Any]:
         if all(item.get(name) is not None for name in DETAIL_FIELDS):
@@ -35,6 +45,13 @@ def with_details(
         base = f"{resource.path}/{quote(str(number), safe='')}"
         if doc.get("LineItems") is None:
             detail = client.get(base, resource=resource.path) or {}
+            answered = detail.get(resource.key) if isinstance(detail, dict) else None
+            if not isinstance(detail, dict) or (answered is not None and str(answered) != str(number)):
+                raise WrongDocument(
+                    f"GET /{base} answered {resource.key} {answered!r} instead of {number!r}, so this "
+                    f"document's lines and payment lines could not be read; check {resource.path} "
+                    f"{number} in KashFlow (the summary from the list is kept here)"
+                )
             doc.update({k: v for k, v in detail.items() if v is not None or k not in doc})
         if doc.get("PaymentLines") is None:
             try:
@@ -48,7 +65,20 @@ def with_details(
             doc["PaymentLines"] = list(payments or [])
         return doc
 
-    return list(pool.map(complete, items))
+    def attempt(item: dict[str, Any]) -> dict[str, Any] | tuple[dict[str, Any], str]:
+        try:
+            return complete(item)
+        except WrongDocument as exc:
+            return item, str(exc)
+
+    done: list[dict[str, Any]] = []
+    failed: list[tuple[dict[str, Any], str]] = []
+    for outcome in pool.map(attempt, items):
+        if isinstance(outcome, tuple):
+            failed.append(outcome)
+        else:
+            done.append(outcome)
+    return done, failed
 
 
 def content_hash(record: dict[str, Any]) -> str:
@@ -91,11 +121,23 @@ def make_resource(
                     return  # this account has no such list
                 raise
             for page in itertools.chain([first] if first is not None else [], pages):
-                items = with_details(client, resource, page, pool) if resource.details else page
+                items, unreadable = (
+                    with_details(client, resource, page, pool) if resource.details else (page, [])
+                )
                 good, bad = split_valid(
                     items, FIELD_RULES, source="kashflow", resource=resource.path, key_field=resource.key
                 )
-                stats.page(resource.path, len(good))
+                bad += [
+                    quarantine_row(
+                        source="kashflow",
+                        resource=resource.path,
+                        record=summary,
+                        reason=reason,
+                        record_key=str(summary.get(resource.key)),
+                    )
+                    for summary, reason in unreadable
+                ]
+                stats.page(resource.path, len(page))
                 good = changed_only(good, resource.key, hashes)
                 if bad:
                     stats.quarantine(resource.path, len(bad))
