@@ -168,6 +168,28 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def code_version() -> str:
+    """The git commit measured, with ``+dirty`` when the working tree differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "dbt_project", "dlt_pipelines"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + ("+dirty" if dirty else "")
+
+
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -189,6 +211,7 @@ class Figure:
     load_avg: list[float] = field(default_factory=list)
     note: str = ""
     measured_at: str = ""
+    commit: str = ""
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -479,6 +502,7 @@ class Bench:
             unit,
             load_avg=kw.pop("load_avg", None) or load_average(),
             measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            commit=code_version(),
             **kw,
         )
         self.figures.append(fig)
