@@ -88,16 +88,22 @@ def make_pipeline(source: str, warehouse: Path) -> Any:
     """The dlt pipeline loading ``source`` into dataset ``raw_<source>`` of ``warehouse``."""
     import dlt
 
+    from dlt_pipelines.common.destination import warehouse_destination
+
     name = f"raw_{source}"
     return dlt.pipeline(
         pipeline_name=name,
-        destination=dlt.destinations.duckdb(str(warehouse)),
+        destination=warehouse_destination(warehouse),
         dataset_name=name,
         pipelines_dir=str(pipelines_dir(warehouse)),
     )
 
 
-def _dataset_has_state(warehouse: Path, dataset: str) -> bool:
+def _dataset_has_state(warehouse: Path, dataset: str, pipeline: Any = None) -> bool:
+    from dlt_pipelines.common.destination import uses_duckdb
+
+    if pipeline is not None and not uses_duckdb():
+        return _destination_has_state(pipeline)
     if not warehouse.exists():
         return False
     import duckdb
@@ -110,9 +116,23 @@ def _dataset_has_state(warehouse: Path, dataset: str) -> bool:
     return bool(found and found[0])
 
 
+def _destination_has_state(pipeline: Any) -> bool:
+    """Whether another (configured) destination holds the pipeline's state table."""
+    from dlt.destinations.exceptions import DatabaseUndefinedRelation
+
+    with pipeline.sql_client() as client:
+        if not client.has_dataset():
+            return False
+        try:
+            client.execute_sql(f"SELECT 1 FROM {client.make_qualified_table_name('_dlt_pipeline_state')}")
+        except DatabaseUndefinedRelation:
+            return False
+    return True
+
+
 def _forget_stale_state(pipeline: Any, warehouse: Path) -> None:
     """A warehouse rebuilt from scratch must not inherit cursors of one that is gone."""
-    if not _dataset_has_state(warehouse, pipeline.dataset_name):
+    if not _dataset_has_state(warehouse, pipeline.dataset_name, pipeline):
         working = Path(pipeline.working_dir)
         if working.exists():
             shutil.rmtree(working)
@@ -349,13 +369,14 @@ def load_sage100_source(*, warehouse: Path, full_refresh: bool, echo: Echo) -> S
     try:
         import dlt
 
+        from dlt_pipelines.common.destination import warehouse_destination
         from dlt_pipelines.sage100.load import load_sage100
         from dlt_pipelines.sage100.settings import DATASET_NAME, PIPELINE_NAME
 
         def sage_pipeline() -> Any:
             return dlt.pipeline(
                 pipeline_name=PIPELINE_NAME,
-                destination=dlt.destinations.duckdb(str(warehouse)),
+                destination=warehouse_destination(warehouse),
                 dataset_name=DATASET_NAME,
                 pipelines_dir=str(pipelines_dir(warehouse)),
             )
@@ -396,8 +417,62 @@ def record_run(warehouse: Path, report: LoadReport) -> None:
     """Append each source's summary to ``raw_meta.load_runs`` and write the JSON summary file."""
     import duckdb
 
+    from dlt_pipelines.common.destination import uses_duckdb
+
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    if not uses_duckdb():
+        _record_run_with_dlt(warehouse, report)
+    else:
+        _record_run_in_duckdb(duckdb.connect(str(warehouse)), report)
+    payload = {"run_id": report.run_id, "sources": [r.summary for r in report.results]}
+    target = summary_file(warehouse)
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str))
+    os.replace(tmp, target)
+
+
+def _run_rows(report: LoadReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "run_id": report.run_id,
+            "source": result.source,
+            "status": result.status,
+            "started_at": result.summary.get("started_at"),
+            "duration_seconds": result.summary.get("duration_seconds"),
+            "rows_total": result.summary.get("rows_total"),
+            "api_calls": result.summary.get("api_calls"),
+            "http_429": result.summary.get("http_429"),
+            "retries": result.summary.get("retries"),
+            "quarantined": result.summary.get("quarantined"),
+            "message": result.message,
+            "summary": json.dumps(result.summary, default=str),
+        }
+        for result in report.results
+    ]
+
+
+def _record_run_with_dlt(warehouse: Path, report: LoadReport) -> None:
+    """``raw_meta.load_runs`` on a configured (non-DuckDB) destination, appended by a dlt pipeline."""
+    import dlt
+
+    from dlt_pipelines.common.destination import warehouse_destination
+
+    pipeline = dlt.pipeline(
+        pipeline_name="raw_meta",
+        destination=warehouse_destination(warehouse),
+        dataset_name="raw_meta",
+        pipelines_dir=str(pipelines_dir(warehouse)),
+    )
+    pipeline.run(
+        _run_rows(report),
+        table_name="load_runs",
+        write_disposition="append",
+        columns={"started_at": {"data_type": "timestamp"}, "summary": {"data_type": "json"}},
+    )
+
+
+def _record_run_in_duckdb(connection: Any, report: LoadReport) -> None:
+    with connection as con:
         con.execute("create schema if not exists raw_meta")
         con.execute(
             """create table if not exists raw_meta.load_runs (
@@ -424,11 +499,6 @@ def record_run(warehouse: Path, report: LoadReport) -> None:
                     json.dumps(s, default=str),
                 ],
             )
-    payload = {"run_id": report.run_id, "sources": [r.summary for r in report.results]}
-    target = summary_file(warehouse)
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str))
-    os.replace(tmp, target)
 
 
 def format_summary(report: LoadReport) -> list[str]:

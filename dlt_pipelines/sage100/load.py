@@ -10,6 +10,7 @@ import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from dlt_pipelines.common.destination import warehouse_destination
 from dlt_pipelines.sage100.helpers import Sage100ConnectionError
 from dlt_pipelines.sage100.settings import (
     BATCH_SIZE,
@@ -37,7 +38,7 @@ def load_sage100(
     pipeline_name: str = PIPELINE_NAME,
     dataset_name: str = DATASET_NAME,
 ) -> dict[str, Any]:
-    """Load Sage 100 into ``raw_sage100`` and return a summary.
+    """Load Sage 100 into ``raw_sage100`` (of the configured destination) and return a summary.
 
     ``connection_string`` defaults to dlt config (``sources.sage100.connection_string`` /
     ``SOURCES__SAGE100__CONNECTION_STRING``); ``warehouse`` to :func:`tieout.settings.warehouse_path`.
@@ -56,7 +57,7 @@ def load_sage100(
     target.parent.mkdir(parents=True, exist_ok=True)
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name,
-        destination=dlt.destinations.duckdb(str(target)),
+        destination=warehouse_destination(target),
         dataset_name=dataset_name,
         pipelines_dir=str(pipelines_dir) if pipelines_dir is not None else None,
     )
