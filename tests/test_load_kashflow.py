@@ -226,3 +226,50 @@ def test_a_document_fetch_answering_another_document_loses_nothing(tmp_path, mon
             assert f"instead of {number}" in quarantined[str(number)], number
     assert len(loaded) + len(quarantined) == len(records)
     assert result.summary["quarantined"] == len(quarantined)
+
+
+def test_deleted_documents_are_marked_and_a_returning_one_is_live_again(tmp_path, monkeypatch):
+    """KashFlow has no deleted-records feed: every load reads each list in full, and a key loaded before
+    that is no longer listed gets ``_deleted_at`` on its raw row (lines kept); if it comes back it is
+    loaded again with no mark."""
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=30)
+    warehouse = tmp_path / "w.duckdb"
+    invoices_path = scenario / "kashflow" / "invoices.json"
+    customers_path = scenario / "kashflow" / "customers.json"
+    invoices, customers = json.loads(invoices_path.read_text()), json.loads(customers_path.read_text())
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        assert _load(warehouse, monkeypatch, handle)[0].status == "ok"
+    before = table_counts(warehouse, "raw_kashflow")
+    gone_invoice, gone_customer = invoices[5], customers[2]
+    invoices_path.write_text(json.dumps([r for r in invoices if r is not gone_invoice]))
+    customers_path.write_text(json.dumps([r for r in customers if r is not gone_customer]))
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        result, lines = _load(warehouse, monkeypatch, handle)
+    assert result.status == "ok", result.message
+    assert result.summary["deleted_marked"] == 2
+    assert result.summary["resources"]["invoices"]["deleted"] == 1
+    assert any("marked deleted 2" in line for line in lines)
+    assert table_counts(warehouse, "raw_kashflow") == before  # kept, with its lines, only marked
+    marked = query(warehouse, "select number from raw_kashflow.invoices where _deleted_at is not null")
+    assert marked == [(gone_invoice["Number"],)]
+    assert query(warehouse, "select code from raw_kashflow.customers where _deleted_at is not null") == [
+        (gone_customer["Code"],)
+    ]
+    stamp = query(warehouse, "select _deleted_at from raw_kashflow.invoices where _deleted_at is not null")
+    with start_kashflow(scenario, KashflowConfig()) as handle:  # nothing new: marks stay, none added
+        again, _ = _load(warehouse, monkeypatch, handle)
+    assert again.summary["rows"] == {} and again.summary["deleted_marked"] == 0
+    assert query(
+        warehouse, "select _deleted_at from raw_kashflow.invoices where _deleted_at is not null"
+    ) == stamp
+    invoices_path.write_text(json.dumps(invoices))  # restored in KashFlow
+    with start_kashflow(scenario, KashflowConfig()) as handle:
+        back, _ = _load(warehouse, monkeypatch, handle)
+    assert back.status == "ok" and back.summary["rows"]["invoices"] == 1
+    assert query(warehouse, "select count(*) from raw_kashflow.invoices where _deleted_at is not null") == [
+        (0,)
+    ]
+    assert query(warehouse, "select count(*) from raw_kashflow.customers where _deleted_at is not null") == [
+        (1,)
+    ]
+    assert table_counts(warehouse, "raw_kashflow") == before

@@ -314,6 +314,7 @@ def load_api_source(
     _forget_stale_state(pipeline, warehouse)
     pipeline = make_pipeline(name, warehouse)
     pending_rows: dict[str, int] = {}
+    deleted_marked = 0
     status, message = "ok", ""
     try:
         if pipeline.has_pending_data:
@@ -328,6 +329,10 @@ def load_api_source(
             )
         if stats.stopped is not None:
             status, message = "stopped", stats.stopped.reason
+        if name == "kashflow":
+            from dlt_pipelines.kashflow.helpers import mark_deleted
+
+            deleted_marked = mark_deleted(pipeline)
     except PipelineStepFailed as exc:
         cause = _root_cause(exc)
         status, message = "failed", f"{type(cause).__name__}: {cause}"
@@ -353,6 +358,7 @@ def load_api_source(
         "http_429": snap["http_429"],
         "retries": snap["retries"],
         "quarantined": snap["quarantined"],
+        "deleted_marked": deleted_marked,
         "stopped": snap["stopped"],
         "resources": snap["resources"],
     }
@@ -515,6 +521,7 @@ def format_summary(report: LoadReport) -> list[str]:
                 f"    API calls {s.get('api_calls', 0):,} (+{s.get('auth_calls', 0)} auth) · "
                 f"429s met {s.get('http_429', 0)} · retries {s.get('retries', 0)} · "
                 f"quarantined {s.get('quarantined', 0)}"
+                + (f" · marked deleted {s['deleted_marked']}" if s.get("deleted_marked") else "")
             )
         if result.message:
             lines.append(f"    {result.message}")

@@ -20,6 +20,7 @@ class ResourceStats:
     pages: int = 0
     calls: int = 0
     quarantined: int = 0
+    deleted: int = 0
     done: bool = False
 
 
@@ -70,6 +71,11 @@ class LoadStats:
         with self._lock:
             self._resource(resource).quarantined += count
             self.quarantined += count
+
+    def found_deleted(self, resource: str, count: int) -> None:
+        """Rows found deleted at the source (no longer listed) in this load."""
+        with self._lock:
+            self._resource(resource).deleted += count
 
     def rate_limited(self) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ import dlt
 from dlt_pipelines.common.quarantine import quarantine_row, split_valid, to_quarantine
 from dlt_pipelines.common.stats import LoadStats
 from dlt_pipelines.kashflow.client import KashflowClient, KashflowError
-from dlt_pipelines.kashflow.settings import FIELD_RULES, Resource
+from dlt_pipelines.kashflow.settings import DELETED_AT, FIELD_RULES, RESOURCES, Resource
 
 DETAIL_FIELDS = ("LineItems", "PaymentLines")
 
@@ -107,10 +108,14 @@ def make_resource(
         primary_key=resource.key,
         write_disposition="merge",
         parallelized=True,
+        columns={DELETED_AT: {"data_type": "timestamp", "nullable": True}},
     )
     def fetch() -> Iterator[Any]:
         # KashFlow has no modified-since filter: everything is read, only what changed is loaded
-        hashes: dict[str, str] = dlt.current.resource_state().setdefault("content_hashes", {})
+        state = dlt.current.resource_state()
+        hashes: dict[str, str] = state.setdefault("content_hashes", {})
+        deleted: dict[str, str] = state.setdefault("deleted", {})
+        seen: set[str] = set()
         pages = client.iter_pages(resource.path, per_page=per_page, resource=resource.path)
         with ThreadPoolExecutor(max_workers=detail_workers, thread_name_prefix=f"kf-{resource.path}") as pool:
             try:
@@ -138,6 +143,7 @@ def make_resource(
                     for summary, reason in unreadable
                 ]
                 stats.page(resource.path, len(page))
+                seen.update(str(item.get(resource.key)) for item in page)
                 good = changed_only(good, resource.key, hashes)
                 if bad:
                     stats.quarantine(resource.path, len(bad))
@@ -145,6 +151,75 @@ def make_resource(
                         yield to_quarantine(row)
                 if good:
                     yield good
+        # the whole list was read: what was loaded before and is no longer listed was deleted
+        gone = reconcile_keys(hashes, deleted, seen, _utc_now())
+        if gone:
+            stats.found_deleted(resource.path, len(gone))
         stats.finish(resource.path)
 
     return fetch
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def reconcile_keys(hashes: dict[str, str], deleted: dict[str, str], seen: set[str], now: str) -> list[str]:
+    """Key reconciliation after a complete read of a list (kept in the resource's state).
+
+    Keys loaded before (``hashes``) but not ``seen`` now were deleted in KashFlow: they move to
+    ``deleted`` (key -> when it was noticed, UTC) and leave ``hashes``, so a document that comes back is
+    loaded again (and its merged row has no deletion mark). Returns the newly deleted keys.
+    """
+    for key in seen & deleted.keys():
+        del deleted[key]  # back in KashFlow: the merge of its reloaded row clears the mark
+    gone = sorted(hashes.keys() - seen)
+    for key in gone:
+        del hashes[key]
+        deleted[key] = now
+    return gone
+
+
+def mark_deleted(pipeline: Any) -> int:
+    """Set ``_deleted_at`` on the raw rows of documents KashFlow no longer lists (from the state).
+
+    Idempotent (only unmarked rows change), so it runs after every load; returns the rows marked. A
+    table that lacks the column yet (loaded before the column existed, nothing changed since) keeps its
+    marks pending in the state until a load adds it.
+    """
+    from dlt.destinations.exceptions import DatabaseTerminalException, DatabaseUndefinedRelation
+
+    resources = pipeline.state.get("sources", {}).get("kashflow", {}).get("resources", {})
+    if not any(r.get("deleted") for r in resources.values()):
+        return 0
+    naming = pipeline.default_schema.naming
+    marked = 0
+    with pipeline.sql_client() as client:
+        for name, resource_state in resources.items():
+            pending: dict[str, str] = resource_state.get("deleted") or {}
+            resource = RESOURCES.get(name)
+            if not pending or resource is None:
+                continue
+            table = client.make_qualified_table_name(naming.normalize_table_identifier(resource.path))
+            key = client.escape_column_name(naming.normalize_identifier(resource.key))
+            column = client.escape_column_name(naming.normalize_identifier(DELETED_AT))
+            by_time: dict[str, list[str]] = {}
+            for ident, when in pending.items():
+                by_time.setdefault(when, []).append(ident)
+            for when, idents in sorted(by_time.items()):
+                for start in range(0, len(idents), 500):
+                    keys = ", ".join(_sql_text(i) for i in idents[start : start + 500])
+                    where = f"WHERE {column} IS NULL AND CAST({key} AS VARCHAR) IN ({keys})"
+                    try:
+                        count = client.execute_sql(f"SELECT COUNT(*) FROM {table} {where}")
+                        client.execute_sql(
+                            f"UPDATE {table} SET {column} = CAST({_sql_text(when)} AS TIMESTAMP) {where}"
+                        )
+                    except (DatabaseUndefinedRelation, DatabaseTerminalException):
+                        break  # the table or its column does not exist yet: stays pending
+                    marked += int(count[0][0]) if count else 0
+    return marked
+
+
+def _sql_text(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"

@@ -42,6 +42,9 @@ RESOURCES: dict[str, Resource] = {
 
 PER_PAGE = 250
 
+DELETED_AT = "_deleted_at"
+"""Raw column set (UTC) on a row whose document KashFlow no longer lists; NULL while it is live."""
+
 FIELD_RULES = FieldRules(
     numeric=frozenset(
         {
