@@ -20,12 +20,9 @@ from tieout.cli import app
 
 pytestmark = pytest.mark.integration
 
-# Seeds whose every injection leaves a trace in the data. KashFlow seeds 1 and 2 each contain an
-# outlier_amount injection that cannot be told from normal data: a tracked-item line of quantity 1 keyed
-# x100 becomes 100, a quantity the generator also draws for ordinary lines of the same items (about one
-# tracked line in twenty), so no rule can find it without also flagging ordinary orders. Everything else
-# meets the targets on seeds 1-3 of both ledgers (docs/reconciliation.md lists the figures).
-SEEDS = {"xero": 1, "kashflow": 3}
+# Seed 1 of both ledgers. (KashFlow seed 3 stood in until the generator made every injected outlier leave
+# its item's normal range: a quantity-1 line keyed x100 used to be an ordinary quantity-100 order.)
+SEEDS = {"xero": 1, "kashflow": 1}
 
 RECON_MODELS = ["path:models/intermediate/recon", "path:models/marts/recon", "path:models/marts/journals"]
 # the recon and journals models with every model and seed they need; tests: their own only (the core
@@ -80,7 +77,7 @@ def built(
 def test_recon_models_and_tests_pass(built: Built) -> None:
     assert built.success and not built.failures(), built.failures()
     tests = [n for n in built.nodes if n.resource_type == "test"]
-    assert len(tests) >= 25 and all(n.status == "pass" for n in tests)
+    assert len(tests) >= 50 and all(n.status == "pass" for n in tests)
     statuses = dict(
         query(built.warehouse, "select status, count(*) from recon.document_tieout group by status")
     )
