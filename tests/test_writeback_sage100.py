@@ -197,6 +197,19 @@ def test_dry_run_prints_the_vi_file_and_writes_nothing(env: SageEnv) -> None:
     assert env.rows("SELECT * FROM GL_DetailPosting WHERE SourceJournal = 'GJ'") == []
     with connect(env.warehouse) as con:
         assert [e.action for e in audit.entries(con)] == ["approved"]
+    # what the dry run printed is exactly the file the real run hands to the VI job
+    env.run()
+    (written,) = env.import_dir.glob("*_TIEOUT_GL.csv")
+    assert written.read_text(encoding="utf-8") == expected
+
+
+def test_every_vi_layout_column_is_documented() -> None:
+    """docs/visual-integrator.md describes every column of every import file tieout writes."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "visual-integrator.md").read_text()
+    for job, columns in vi.LAYOUTS.items():
+        assert f"`{job}" in docs, job
+        missing = [c for c in columns if c not in docs]
+        assert not missing, f"{job}: {missing} are not in docs/visual-integrator.md"
 
 
 def test_vi_rejects_an_out_of_balance_deposit_and_writes_nothing(env: SageEnv) -> None:

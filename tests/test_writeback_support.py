@@ -228,7 +228,10 @@ class Journal:
 
     @property
     def amount(self) -> Decimal:
-        return sum((Decimal(str(line.get("debit") or 0)) for line in self.lines), Decimal(0))
+        """The size in base currency (a line's base_debit when it carries one)."""
+        return sum(
+            (Decimal(str(line.get("base_debit", line.get("debit")) or 0)) for line in self.lines), Decimal(0)
+        )
 
 
 def line(
@@ -258,6 +261,9 @@ PROPOSAL_LINE_COLUMNS = (
     "party",
     "document_number",
     "reference",
+    "base_debit",
+    "base_credit",
+    "base_currency",
 )
 
 
@@ -276,7 +282,8 @@ def write_proposals(
         con.execute(
             "create or replace table journals.proposal_lines (proposal_id varchar, line_number integer, "
             "account varchar, debit decimal(18,2), credit decimal(18,2), currency varchar, "
-            "description varchar, party varchar, document_number varchar, reference varchar)"
+            "description varchar, party varchar, document_number varchar, reference varchar, "
+            "base_debit decimal(18,2), base_credit decimal(18,2), base_currency varchar)"
         )
         for j in journals:
             con.execute(
@@ -295,7 +302,7 @@ def write_proposals(
             )
             for number, ln in enumerate(j.lines, start=1):
                 con.execute(
-                    "insert into journals.proposal_lines values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "insert into journals.proposal_lines values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [j.proposal_id, number, *(ln.get(c) for c in PROPOSAL_LINE_COLUMNS)],
                 )
         write_missing_parties(con, deltas or [])
@@ -321,8 +328,9 @@ PARTY_COLUMNS = (
 
 def write_missing_parties(con: duckdb.DuckDBPyConnection, parties: list[dict[str, Any]]) -> None:
     """recon.master_data_deltas and core.parties as the marts build them: each given ledger party is
-    ``missing_in_sage100`` (keyed by its ``delta_id``); a field difference and a missing item ride along
-    and must be ignored by writeback."""
+    ``missing_in_sage100``, each Sage 100 party (``system`` sage100) ``missing_in_source`` (keyed by its
+    ``delta_id``; ``duplicate_of`` adds a duplicate delta); a field difference and a missing item ride
+    along and must be ignored by writeback."""
     con.execute("create schema if not exists core")
     con.execute(
         "create or replace table recon.master_data_deltas (delta_id varchar, system varchar, entity varchar, "
@@ -336,11 +344,32 @@ def write_missing_parties(con: duckdb.DuckDBPyConnection, parties: list[dict[str
         "('d-item', 'xero', 'item', 'WIDGET-9', null, 'missing_in_sage100', null, 'Widget', null, null, null)"
     )
     for p in parties:
-        con.execute(
-            "insert into recon.master_data_deltas values "
-            "(?, ?, ?, ?, null, 'missing_in_sage100', null, ?, null, null, null)",
-            [p["delta_id"], p["system"], p["party_role"], p.get("party_code"), p["party_name"]],
-        )
+        if p["system"] == "sage100":  # a Sage 100 party the ledger lacks (its code: division-number)
+            con.execute(
+                "insert into recon.master_data_deltas values "
+                "(?, 'sage100', ?, null, ?, 'missing_in_source', null, ?, null, null, null)",
+                [p["delta_id"], p["party_role"], p["party_code"], p["party_name"]],
+            )
+        else:
+            con.execute(
+                "insert into recon.master_data_deltas values "
+                "(?, ?, ?, ?, null, 'missing_in_sage100', null, ?, null, null, null)",
+                [p["delta_id"], p["system"], p["party_role"], p.get("party_code"), p["party_name"]],
+            )
+        if p.get("duplicate_of"):  # the marts found it to be the same company as another party
+            con.execute(
+                "insert into recon.master_data_deltas values "
+                "(?, ?, ?, ?, ?, 'duplicate', 'party', ?, null, null, ?)",
+                [
+                    p["delta_id"] + "-dup",
+                    p["system"],
+                    p["party_role"],
+                    None if p["system"] == "sage100" else p["party_code"],
+                    p["party_code"] if p["system"] == "sage100" else None,
+                    p["party_name"],
+                    p["duplicate_of"],
+                ],
+            )
         con.execute(
             f"insert into core.parties values ({', '.join('?' for _ in PARTY_COLUMNS)})",
             [p.get(c) for c in PARTY_COLUMNS],
@@ -527,5 +556,21 @@ NEW_VENDOR_ROW = {
     "party_name": "Flour Supply Co",
     "city": "Omaha",
     "region": "NE",
+    "currency_code": "USD",
+}
+
+NEW_XERO_CONTACT_ROW = {
+    "delta_id": "MD-X1",
+    "system": "sage100",
+    "party_role": "customer",
+    "party_code": "00-HILLTOP",
+    "party_name": "Hilltop Bakery",
+    "address_line1": "9 Ridge Rd",
+    "city": "Boulder",
+    "region": "CO",
+    "postal_code": "80302",
+    "country": "USA",
+    "email": "ap@hilltop.example",
+    "phone": "303-555-0100",
     "currency_code": "USD",
 }

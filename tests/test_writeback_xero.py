@@ -21,6 +21,8 @@ from sandbox.faults import FaultInjector, FaultSpec
 from sandbox.serve import Clock
 from sandbox.xero.config import XeroConfig, XeroLimits
 from tests.test_writeback_support import (
+    NEW_CUSTOMER_ROW,
+    NEW_XERO_CONTACT_ROW,
     XERO_TENANT,
     Journal,
     approve_all,
@@ -35,6 +37,7 @@ from writeback import audit
 from writeback import outbox as ob
 from writeback.proposals import load_proposals
 from writeback.runner import run_writeback
+from writeback.targets.base import OutboxItem
 from writeback.targets.xero import marker, payment_reference
 from writeback.warehouse import connect
 
@@ -165,7 +168,8 @@ def test_the_period_lock_date_is_a_guard(tmp_path: Path) -> None:
                 "2026-03-15",
                 [line("429", debit="10.00", currency="EUR"), line("090", credit="10.00", currency="EUR")],
             ),
-            "Xero manual journals are in the base currency USD; this proposal has lines in EUR",
+            "Xero manual journals are in the base currency USD; this proposal has lines in EUR without USD "
+            "amounts",
         ),
     ],
 )
@@ -326,3 +330,176 @@ def test_the_configured_client_finds_the_tenant_and_posts(
         report = run_writeback(target="xero", settings=settings_for(warehouse), echo=lambda _: None)
         assert report.exit_code == 0 and len(report.posted) == 1
         assert len(with_marker(xero.url, j.key)) == 1
+
+
+def test_foreign_currency_amounts_post_in_the_currency_xero_takes(tmp_path: Path) -> None:
+    """A EUR journal carrying its USD base amounts posts the base amounts as a manual journal (Xero's
+    manual journals are in base currency); a EUR receipt pays the EUR invoice in EUR at the proposal's
+    rate."""
+    warehouse = tmp_path / "wh.duckdb"
+    eur_journal = Journal(
+        "X-FX-J",
+        "xero",
+        "2026-03-15",
+        [
+            line(
+                "429",
+                debit="90.00",
+                currency="EUR",
+                base_debit="100.00",
+                base_credit="0",
+                base_currency="USD",
+            ),
+            line(
+                "090",
+                credit="90.00",
+                currency="EUR",
+                base_debit="0",
+                base_credit="100.00",
+                base_currency="USD",
+            ),
+        ],
+        description="EUR accrual",
+    )
+    eur_receipt = Journal(
+        "X-FX-PAY",
+        "xero",
+        "2026-03-16",
+        [
+            line(
+                "090",
+                debit="900.00",
+                currency="EUR",
+                base_debit="1000.00",
+                base_credit="0",
+                base_currency="USD",
+            ),
+            line(
+                "610",
+                credit="900.00",
+                currency="EUR",
+                document_number="INV-0005",  # a EUR invoice (CurrencyRate 0.9)
+                base_debit="0",
+                base_credit="1000.00",
+                base_currency="USD",
+            ),
+        ],
+        kind="cash_receipt",
+        description="EUR receipt",
+    )
+    write_proposals(warehouse, [eur_journal, eur_receipt])
+    with connect(warehouse) as con:
+        loaded = load_proposals(con)
+    assert loaded["X-FX-J"].lines[0].in_base() == (Decimal("100.00"), Decimal("0.00"), "USD")
+    assert loaded["X-FX-J"].amount == Decimal("100.00")  # the threshold compares the base amount
+    approve_all(warehouse, eur_journal, eur_receipt)
+    with running_xero() as xero:
+        report = run(warehouse, xero.url)
+        assert report.exit_code == 0, report.lines
+        (posted,) = with_marker(xero.url, eur_journal.key)
+        assert sorted(Decimal(str(ln["LineAmount"])) for ln in posted["JournalLines"]) == [
+            Decimal("-100.00"),
+            Decimal("100.00"),
+        ]
+        (paid,) = payments_for(xero.url, eur_receipt.key)
+        assert Decimal(str(paid["Amount"])) == Decimal("900.00")
+        assert Decimal(str(paid["CurrencyRate"])) == Decimal("0.9")
+        assert paid["Invoice"]["CurrencyCode"] == "EUR"
+        assert Decimal(str(invoice(xero.url, "INV-0005")["AmountDue"])) == Decimal("536.40")
+        # the bank posting in Xero's journal is the base amount, 900 EUR at 0.9 EUR per USD
+        entries = [
+            ln
+            for j in xero_get(xero.url, "Journals")
+            if j.get("SourceID") == paid["PaymentID"]
+            for ln in j["JournalLines"]
+        ]
+        assert sorted(Decimal(str(ln["NetAmount"])) for ln in entries) == [
+            Decimal("-1000.00"),
+            Decimal("1000.00"),
+        ]
+
+
+def test_a_unbalanced_base_currency_is_refused(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    bad = Journal(
+        "X-FX-BAD",
+        "xero",
+        "2026-03-15",
+        [
+            line(
+                "429",
+                debit="90.00",
+                currency="EUR",
+                base_debit="100.00",
+                base_credit="0",
+                base_currency="USD",
+            ),
+            line(
+                "090",
+                credit="90.00",
+                currency="EUR",
+                base_debit="0",
+                base_credit="99.99",
+                base_currency="USD",
+            ),
+        ],
+    )
+    write_proposals(warehouse, [bad])
+    approve_all(warehouse, bad)
+    with running_xero() as xero:
+        report = run(warehouse, xero.url)
+    assert report.refused[bad.key] == [
+        "the journal's base-currency amounts do not balance in USD: debits 100.00 != credits 99.99 "
+        "(difference 0.01); rebuild it (`tieout build`)"
+    ]
+
+
+def test_sage100_parties_the_ledger_lacks_become_xero_contacts(tmp_path: Path) -> None:
+    """A Sage 100 customer missing in Xero is a proposal for Xero: PUT Contacts with an Idempotency-Key and
+    summarizeErrors=false, found again by its ContactNumber (the Sage 100 key) after a crash; a duplicate
+    Sage 100 party is not proposed, and a name Xero already has lands in dead-letter with Xero's reason."""
+    warehouse = tmp_path / "wh.duckdb"
+    taken = {**NEW_XERO_CONTACT_ROW, "delta_id": "MD-X2", "party_code": "00-ACME", "party_name": "Acme Ltd"}
+    twin = {
+        **NEW_XERO_CONTACT_ROW,
+        "delta_id": "MD-X3",
+        "party_code": "00-HILL2",
+        "duplicate_of": "00-HILLS",  # another Sage 100 customer of that name
+    }
+    write_proposals(warehouse, [], [NEW_CUSTOMER_ROW, NEW_XERO_CONTACT_ROW, taken, twin])
+    with connect(warehouse) as con:
+        proposals = load_proposals(con)
+    assert {pid: p.target for pid, p in proposals.items()} == {
+        "MD-C1": "sage100",  # the ledger's new customer goes to Sage 100
+        "MD-X1": "xero",
+        "MD-X2": "xero",
+    }  # MD-X3 is one side of a duplicate: people sort it out first
+    contact, clash = proposals["MD-X1"], proposals["MD-X2"]
+    approve_all(warehouse, "MD-X1", "MD-X2")
+    with running_xero() as xero:
+        sandbox = xero.app.state.sandbox
+        dry = run(warehouse, xero.url, dry_run=True)
+        (text,) = [t for t in dry.would_post if '"ContactNumber": "00-HILLTOP"' in t]
+        assert "PUT Contacts?summarizeErrors=false" in text and '"Name": "Hilltop Bakery"' in text
+        report = run(warehouse, xero.url)
+        states = outbox_states(warehouse)
+        assert states[contact.key][0] == "posted", report.lines
+        assert states[clash.key] == (
+            "dead-letter",
+            "Xero: The contact name Acme Ltd is already assigned to another contact. The contact name "
+            "must be unique across all active contacts.",
+        )
+        assert sandbox.calls["PUT Contacts"] == 1  # one batch, with its Idempotency-Key
+        tenant = next(iter(sandbox.tenants.values()))
+        assert [k for k in tenant.idempotency if "|put|/api.xro/2.0/contacts|" in k.lower()]
+        (created,) = [c for c in xero_get(xero.url, "Contacts") if c.get("ContactNumber") == "00-HILLTOP"]
+        assert created["Name"] == "Hilltop Bakery" and created["EmailAddress"] == "ap@hilltop.example"
+        assert created["Addresses"][0]["City"] == "Boulder"
+        assert created["Phones"][0]["PhoneNumber"] == "303-555-0100"
+        # after a crash the target asks Xero by ContactNumber and does not create it twice
+        target = xero_target(xero.url)
+        assert (
+            target.find_posted(OutboxItem(contact.key, contact, "sending", 1))
+            == f"Contact {created['ContactID']}"
+        )
+        target.close()

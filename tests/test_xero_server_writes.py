@@ -254,7 +254,7 @@ def test_invoice_status_updates_follow_xeros_rules():
 
 def test_unsupported_writes_say_what_the_sandbox_takes():
     with running_xero() as xero:
-        answer = xero.put("Contacts", {"Contacts": [{"Name": "New"}]})
+        answer = xero.put("Items", {"Items": [{"Code": "NEW"}]})  # Contacts are writable (new contacts)
         assert answer.status_code == 405 and "ManualJournals" in answer.json()["Message"]
         garbage = xero.http.put(
             "/api.xro/2.0/ManualJournals",

@@ -2,7 +2,8 @@
 
 1. it is approved, and the approval is for its current ``content_hash`` (else the approval has lapsed);
 2. nobody rejected this version;
-3. the journal balances (per currency, lines non-negative, two lines at least) and every account is mapped;
+3. the journal balances (per currency and in base currency, lines non-negative, two lines at least) and
+   every account is mapped;
 4. the period is open in the target (Xero's PeriodLockDate, Sage 100's fiscal periods);
 5. the preparer did not approve it;
 6. above the approval threshold, two different people approved it;
@@ -57,6 +58,17 @@ def balance_problems(proposal: Proposal) -> list[str]:
                 f"the journal does not balance in {currency or '?'}: debits {debit:,.2f} "
                 f"!= credits {credit:,.2f} (difference {debit - credit:,.2f})"
             )
+    for currency, (debit, credit) in sorted(proposal.base_totals().items()):
+        if debit != credit:
+            problems.append(
+                f"the journal's base-currency amounts do not balance in {currency}: debits {debit:,.2f} "
+                f"!= credits {credit:,.2f} (difference {debit - credit:,.2f}); rebuild it (`tieout build`)"
+            )
+    with_base = sum(1 for line in proposal.lines if line.has_base)
+    if 0 < with_base < len(proposal.lines):
+        problems.append(
+            f"{len(proposal.lines) - with_base} line(s) lack base-currency amounts that the others carry"
+        )
     return problems
 
 

@@ -44,11 +44,30 @@ class Line:
     party: str | None = None  # Sage 100: ``ARDivisionNo-CustomerNo``; Xero: contact name or id
     document_number: str | None = None  # the invoice a receipt line pays
     reference: str | None = None  # check number / payment reference
+    base_debit: Decimal | None = None  # the line in the base currency (None: debit/credit already are)
+    base_credit: Decimal | None = None
+    base_currency: str | None = None
 
     @property
     def signed(self) -> Decimal:
         """Debit positive, credit negative."""
         return self.debit - self.credit
+
+    @property
+    def has_base(self) -> bool:
+        return self.base_debit is not None and self.base_credit is not None and bool(self.base_currency)
+
+    def in_base(self) -> tuple[Decimal, Decimal, str]:
+        """(debit, credit, currency) in the base currency: the base amounts when the line carries them,
+        else its own amounts (a line without base amounts is taken to be in base currency)."""
+        if self.has_base:
+            return self.base_debit, self.base_credit, self.base_currency  # type: ignore[return-value]
+        return self.debit, self.credit, self.currency
+
+    @property
+    def signed_base(self) -> Decimal:
+        debit, credit, _ = self.in_base()
+        return debit - credit
 
 
 @dataclass(frozen=True)
@@ -97,12 +116,23 @@ class Proposal:
             out[line.currency] = (debit + line.debit, credit + line.credit)
         return out
 
+    def base_totals(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """(debits, credits) per base currency, of the lines that carry base amounts."""
+        out: dict[str, tuple[Decimal, Decimal]] = {}
+        for line in self.lines:
+            if line.has_base:
+                debit, credit, currency = line.in_base()
+                before = out.get(currency, (ZERO, ZERO))
+                out[currency] = (before[0] + debit, before[1] + credit)
+        return out
+
     @property
     def amount(self) -> Decimal:
-        """The size used against the approval threshold: ``amount_base`` if given, else total debits."""
+        """The size used against the approval threshold: ``amount_base`` if given, else total debits in
+        base currency."""
         if self.amount_base is not None:
             return self.amount_base
-        return sum((line.debit for line in self.lines), ZERO)
+        return sum((line.in_base()[0] for line in self.lines), ZERO)
 
     @property
     def currency(self) -> str:
@@ -128,6 +158,15 @@ class Proposal:
                     "party": ln.party,
                     "document_number": ln.document_number,
                     "reference": ln.reference,
+                    **(
+                        {
+                            "base_debit": f"{ln.base_debit:.2f}",
+                            "base_credit": f"{ln.base_credit:.2f}",
+                            "base_currency": ln.base_currency,
+                        }
+                        if ln.has_base
+                        else {}
+                    ),
                 }
                 for ln in self.lines
             ],
@@ -159,6 +198,9 @@ class Proposal:
                     party=ln.get("party"),
                     document_number=ln.get("document_number"),
                     reference=ln.get("reference"),
+                    base_debit=cents(ln["base_debit"]) if ln.get("base_debit") is not None else None,
+                    base_credit=cents(ln["base_credit"]) if ln.get("base_credit") is not None else None,
+                    base_currency=ln.get("base_currency"),
                 )
                 for ln in data.get("lines") or []
             ),
@@ -238,6 +280,8 @@ def load_journal_proposals(con: duckdb.DuckDBPyConnection) -> list[Proposal]:
         where = f"journals.proposal_lines of {pid}"
         try:
             debit, credit = cents(row.get("debit")), cents(row.get("credit"))
+            base_debit = cents(row["base_debit"]) if row.get("base_debit") is not None else None
+            base_credit = cents(row["base_credit"]) if row.get("base_credit") is not None else None
         except ValueError as exc:
             raise ProposalError(f"{where}: {exc}") from None
         lines.setdefault(pid, []).append(
@@ -250,6 +294,9 @@ def load_journal_proposals(con: duckdb.DuckDBPyConnection) -> list[Proposal]:
                 party=_opt(_first(row, "party", "party_code", "customer_no")),
                 document_number=_opt(_first(row, "document_number", "invoice_no")),
                 reference=_opt(_first(row, "reference", "check_no")),
+                base_debit=base_debit,
+                base_credit=base_credit,
+                base_currency=_opt(row.get("base_currency")),
             )
         )
     out = []
@@ -323,33 +370,57 @@ def sage_party_code(entity: str, source_code: str | None, name: str, seed: str) 
 
 
 def load_master_data_deltas(con: duckdb.DuckDBPyConnection) -> list[Proposal]:
-    """Ledger customers and vendors missing in Sage 100 (``recon.master_data_deltas`` rows with
-    ``delta_type = 'missing_in_sage100'``), with their details from ``core.parties``, as proposals to
-    create them in Sage 100. Other deltas (field differences, duplicates, items) are for people to fix."""
+    """Parties one side lacks, as proposals to create them there (``recon.master_data_deltas``, with the
+    details of the ``core.parties`` row):
+
+    * ledger customers and vendors missing in Sage 100 (``missing_in_sage100``) -> new ``AR_Customer`` /
+      ``AP_Vendor`` in Sage 100;
+    * Sage 100 customers and vendors missing in the ledger (``missing_in_source``) -> new Xero contacts,
+      when the ledger is Xero (KashFlow has no writeback target).
+
+    A party that is one side of a ``duplicate`` delta is left out: people merge or tell the two apart
+    first. Other deltas (field differences, items) are for people to fix."""
     if not table_exists(con, "recon", "master_data_deltas"):
         return []
-    missing = [c for c in DELTA_COLUMNS if c not in columns_of(con, "recon", "master_data_deltas")]
+    delta_columns = set(columns_of(con, "recon", "master_data_deltas"))
+    missing = [c for c in DELTA_COLUMNS if c not in delta_columns]
     if missing:
         raise ProposalError(
             f"recon.master_data_deltas lacks {', '.join(missing)}; rebuild it (`tieout build`) or see "
             "docs/writeback.md for the columns writeback reads"
         )
+    sage_code = "d.sage100_code" if "sage100_code" in delta_columns else "null"
+    x_sage = "x.sage100_code" if "sage100_code" in delta_columns else "null"
+    x_other = "x.other_code" if "other_code" in delta_columns else "null"
+    xero_ledger = False
     if table_exists(con, "core", "parties"):
         party_columns = set(columns_of(con, "core", "parties"))
         detail_columns = ", ".join(f"p.{c}" if c in party_columns else f"null as {c}" for c in PARTY_FIELDS)
+        sage_key = "native_id" if "native_id" in party_columns else "party_code"
         join = (
             "left join (select * from core.parties qualify row_number() over "
-            "(partition by system, party_role, party_code order by party_name) = 1) p "
-            "on p.system = d.system and p.party_role = d.entity and p.party_code = d.source_code"
+            f"(partition by system, party_role, party_code, {sage_key} order by party_name) = 1) p "
+            "on p.system = d.system and p.party_role = d.entity and case when d.system = 'sage100' "
+            f"then p.{sage_key} = {sage_code} else p.party_code = d.source_code end"
         )
+        duplicate_code = "p.party_code"
+        found = con.execute("select count(*) from core.parties where system = 'xero'").fetchone()
+        xero_ledger = bool(found and found[0])
     else:
         detail_columns = ", ".join(f"null as {c}" for c in PARTY_FIELDS)
         join = ""
+        duplicate_code = "coalesce(d.source_code, " + sage_code + ")"
+    directions = ["(d.delta_type = 'missing_in_sage100' and d.system <> 'sage100')"]
+    if xero_ledger:
+        directions.append("(d.delta_type = 'missing_in_source' and d.system = 'sage100')")
     rows = _rows(
         con,
-        f"select d.delta_id, d.system, d.entity, d.source_code, d.source_value, {detail_columns} "
-        f"from recon.master_data_deltas d {join} "
-        "where d.delta_type = 'missing_in_sage100' and d.entity in ('customer', 'vendor') "
+        f"select d.delta_id, d.system, d.entity, d.source_code, {sage_code} as sage100_code, d.source_value, "
+        f"{detail_columns} from recon.master_data_deltas d {join} "
+        f"where ({' or '.join(directions)}) and d.entity in ('customer', 'vendor') "
+        "and not exists (select 1 from recon.master_data_deltas x where x.delta_type = 'duplicate' "
+        f"and x.system = d.system and x.entity = d.entity and {duplicate_code} is not null "
+        f"and {duplicate_code} in (coalesce(x.source_code, {x_sage}), {x_other})) "
         "order by d.delta_id",
     )
     out = []
@@ -357,17 +428,24 @@ def load_master_data_deltas(con: duckdb.DuckDBPyConnection) -> list[Proposal]:
         entity = str(row["entity"])
         party = {field: _text(row.get(column)) for column, field in PARTY_FIELDS.items()}
         party["name"] = party["name"] or _text(row.get("source_value"))
-        seed = f"{row['system']}|{entity}|{_text(row.get('source_code')) or party['name']}"
-        party["party_code"] = sage_party_code(entity, _opt(row.get("source_code")), party["name"], seed)
         party["source_system"] = _text(row["system"])
-        party["source_code"] = _text(row.get("source_code"))
+        if row["system"] == "sage100":
+            target = "xero"
+            # the contact carries the Sage 100 key (ARDivisionNo-CustomerNo) as its ContactNumber
+            party["party_code"] = _text(row.get("sage100_code"))
+            party["source_code"] = party["party_code"]
+        else:
+            target = "sage100"
+            seed = f"{row['system']}|{entity}|{_text(row.get('source_code')) or party['name']}"
+            party["party_code"] = sage_party_code(entity, _opt(row.get("source_code")), party["name"], seed)
+            party["source_code"] = _text(row.get("source_code"))
         party = {k: v for k, v in party.items() if v}
         kind = "new_customer" if entity == "customer" else "new_vendor"
         out.append(
             Proposal(
                 proposal_id=_text(row["delta_id"]),
-                content_hash=master_data_hash({"target": "sage100", "kind": kind, **party}),
-                target="sage100",
+                content_hash=master_data_hash({"target": target, "kind": kind, **party}),
+                target=target,
                 kind=kind,
                 description=f"new {entity} {party.get('name', party['party_code'])} "
                 f"from {party['source_system']}",

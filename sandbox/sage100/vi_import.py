@@ -35,6 +35,7 @@ from writeback.targets.vi_layouts import (
     CR_JOB,
     CUSTOMER_JOB,
     GL_JOB,
+    LAYOUTS,
     VENDOR_JOB,
     LayoutError,
     parse,
@@ -485,23 +486,7 @@ class ViJob:
                 raise ViRejected(f"AR division {division} is not on file")
             if _exists(cur, "AR_Customer", {"ARDivisionNo": division, "CustomerNo": number}):
                 raise ViRejected(f"Customer {division}-{number} already exists")
-            fields = {
-                k: (row[k] or "").strip()
-                for k in (
-                    "CustomerName",
-                    "AddressLine1",
-                    "AddressLine2",
-                    "AddressLine3",
-                    "City",
-                    "State",
-                    "ZipCode",
-                    "CountryCode",
-                    "EmailAddress",
-                    "TelephoneNo",
-                    "TermsCode",
-                    "CurrencyCode",
-                )
-            }
+            fields = {k: (row[k] or "").strip() for k in _record_fields(CUSTOMER_JOB)}
             if not fields["CustomerName"]:
                 raise ViRejected(f"Customer {division}-{number}: CustomerName is required")
             self._insert(
@@ -531,24 +516,7 @@ class ViJob:
                 raise ViRejected(f"AP division {division} is not on file")
             if _exists(cur, "AP_Vendor", {"APDivisionNo": division, "VendorNo": number}):
                 raise ViRejected(f"Vendor {division}-{number} already exists")
-            fields = {
-                k: (row[k] or "").strip()
-                for k in (
-                    "VendorName",
-                    "AddressLine1",
-                    "AddressLine2",
-                    "AddressLine3",
-                    "City",
-                    "State",
-                    "ZipCode",
-                    "CountryCode",
-                    "EmailAddress",
-                    "TelephoneNo",
-                    "TermsCode",
-                    "TaxpayerIDSSNo",
-                    "CurrencyCode",
-                )
-            }
+            fields = {k: (row[k] or "").strip() for k in _record_fields(VENDOR_JOB)}
             if not fields["VendorName"]:
                 raise ViRejected(f"Vendor {division}-{number}: VendorName is required")
             self._insert(
@@ -570,6 +538,14 @@ class ViJob:
 
 
 # -- module helpers --------------------------------------------------------------------------------------
+
+KEY_FIELDS = frozenset({"EntryNo", "ARDivisionNo", "CustomerNo", "APDivisionNo", "VendorNo"})
+
+
+def _record_fields(job: str) -> tuple[str, ...]:
+    """The columns of a customer/vendor import (its layout in writeback.targets.vi_layouts, the one
+    declaration of the files) that land as they are in AR_Customer / AP_Vendor: all but the keys."""
+    return tuple(c for c in LAYOUTS[job] if c not in KEY_FIELDS)
 
 
 def _classify(exc: pyodbc.Error) -> Exception:

@@ -28,13 +28,27 @@ from sandbox.xero.limits import RateLimiter
 from sandbox.xero.store import Table, TenantState, load_tenant
 from sandbox.xero.webhooks import WebhookSender
 from sandbox.xero.where import QueryError
-from sandbox.xero.writes import Checked, check_invoice_update, check_manual_journal, check_payment
+from sandbox.xero.writes import (
+    Checked,
+    check_contact,
+    check_invoice_update,
+    check_manual_journal,
+    check_payment,
+)
 
 API = "/api.xro/2.0"
 MAX_PAGE_SIZE = 1000
 JOURNALS_PER_CALL = 100
-WRITABLE = {"manualjournals": "ManualJournals", "payments": "Payments", "invoices": "Invoices"}
-WEBHOOK_URLS = {"Invoices": "https://api.xero.com/api.xro/2.0/Invoices/"}
+WRITABLE = {
+    "manualjournals": "ManualJournals",
+    "payments": "Payments",
+    "invoices": "Invoices",
+    "contacts": "Contacts",
+}
+WEBHOOK_URLS = {
+    "Invoices": "https://api.xero.com/api.xro/2.0/Invoices/",
+    "Contacts": "https://api.xero.com/api.xro/2.0/Contacts/",
+}
 
 
 class XeroSandbox:
@@ -382,7 +396,7 @@ def create_app(scenario: Path | str | Sequence[Path | str], config: XeroConfig |
                 0,
                 "MethodNotAllowed",
                 f"The sandbox does not take {method} {request.url.path}; it takes PUT/POST ManualJournals, "
-                "PUT/POST Payments and POST Invoices (status updates).",
+                "PUT/POST Payments, PUT/POST Contacts (new contacts) and POST Invoices (status updates).",
             )
         key = request.headers.get("idempotency-key")
         if key is not None and (len(key) > 128 or not key.strip()):
@@ -425,12 +439,15 @@ def create_app(scenario: Path | str | Sequence[Path | str], config: XeroConfig |
         summarize = _query(request).get("summarizeerrors", "true").lower() != "false"
         now = sandbox.clock.now_ms()
         pending: dict[int, Any] = {}
+        new_names: set[str] = set()
         checked: list[Checked] = []
         for item in items:
             if body_key == "ManualJournals":
                 checked.append(check_manual_journal(tenant, item, now))
             elif body_key == "Payments":
                 checked.append(check_payment(tenant, item, now, pending))
+            elif body_key == "Contacts":
+                checked.append(check_contact(tenant, item, now, new_names))
             else:
                 checked.append(check_invoice_update(tenant, item, now, ident))
         failed = [c for c in checked if c.errors]

@@ -558,3 +558,62 @@ def _post_invoice_journal(tenant: TenantState, invoice: Record, now_ms: int) -> 
         lines=lines,
         reference=str(invoice.get("Reference") or ""),
     )
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
+
+CONTACT_FIELDS = (
+    "Name",
+    "ContactNumber",
+    "AccountNumber",
+    "FirstName",
+    "LastName",
+    "EmailAddress",
+    "TaxNumber",
+    "DefaultCurrency",
+    "Addresses",
+    "Phones",
+)
+
+
+def check_contact(tenant: TenantState, item: Any, now_ms: int, pending: set[str]) -> Checked:
+    """Validate one new contact: a Name unique among active contacts (and earlier items of the batch);
+    ``pending`` holds the lower-cased names earlier items will create."""
+    if not isinstance(item, dict):
+        return Checked({"Item": item}, ["Each contact must be a JSON object"])
+    if item.get("ContactID"):
+        return Checked(item, ["The sandbox creates contacts only (PUT Contacts without a ContactID)"])
+    name = str(item.get("Name") or "").strip()
+    if not name:
+        return Checked(item, ["The contact name must be specified."])
+    contacts = tenant.tables["contacts"]
+    taken = {
+        str(c.get("Name") or "").strip().lower()
+        for c in contacts.iter_records()
+        if c.get("ContactStatus", "ACTIVE") == "ACTIVE"
+    }
+    if name.lower() in taken or name.lower() in pending:
+        return Checked(
+            item,
+            [
+                f"The contact name {name} is already assigned to another contact. The contact name must "
+                "be unique across all active contacts."
+            ],
+        )
+    pending.add(name.lower())
+
+    def apply(now: int) -> Outcome:
+        record: Record = {
+            "ContactID": _new_id(),
+            "ContactStatus": "ACTIVE",
+            **{k: item[k] for k in CONTACT_FIELDS if item.get(k) not in (None, "")},
+            "Name": name,
+            "IsSupplier": False,  # Xero sets these from the contact's transactions, not from the request
+            "IsCustomer": False,
+            "UpdatedDateUTC": format_ms_date(now),
+            "HasValidationErrors": False,
+        }
+        contacts.append(record)
+        return Outcome(record, [Event("CONTACT", "CREATE", record["ContactID"], "Contacts")])
+
+    return Checked(item, [], apply)

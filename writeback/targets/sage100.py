@@ -130,10 +130,11 @@ def job_and_rows(proposal: Proposal, division: str = DEFAULT_DIVISION) -> tuple[
             "JournalComment": comment,
             "LineNo": str(number),
             "Account": line.account,
-            "DebitAmount": fmt(line.debit),
-            "CreditAmount": fmt(line.credit),
+            # Sage 100's general ledger is in the base currency
+            "DebitAmount": fmt(line.in_base()[0]),
+            "CreditAmount": fmt(line.in_base()[1]),
             "LineComment": (line.description or comment)[:30],
-            "CurrencyCode": line.currency,
+            "CurrencyCode": line.in_base()[2],
         }
         for number, line in enumerate(proposal.lines, start=1)
     ]

@@ -1,9 +1,12 @@
-"""Xero as a writeback target: ManualJournals and Payments through the shared httpx client.
+"""Xero as a writeback target: ManualJournals, Payments and Contacts through the shared httpx client.
 
 Every call carries an ``Idempotency-Key``; postings go in batches (``PUT ...?summarizeErrors=false``) and
 each item's own result decides its fate. The posting's idempotency key is written into the record
-(a ManualJournal's ``Narration``, a Payment's ``Reference``) so that after a
-crash, or after Xero's ~6 minute idempotency window, tieout can ask Xero whether it is already there.
+(a ManualJournal's ``Narration``, a Payment's ``Reference``; a new contact is found by its
+``ContactNumber``, the Sage 100 key) so that after a crash, or after Xero's ~6 minute idempotency window,
+tieout can ask Xero whether it is already there. Manual journals post the lines' base-currency amounts
+(Xero's manual journals are in the organisation's base currency); payments post in the invoice's
+currency, with the rate the proposal converted at.
 The shared client (``dlt_pipelines.xero.client``) brings OAuth, the per-tenant limits, ``Retry-After``
 on 429 and retries with backoff on 5xx and dropped connections.
 """
@@ -34,10 +37,6 @@ from writeback.targets.base import (
 )
 
 MAX_IDEMPOTENCY_KEY = 128
-NO_CONTACTS = (
-    "writeback posts manual journals and payments to Xero, not contacts; create the contact in Xero "
-    "(master-data proposals post to Sage 100)"
-)
 
 
 def marker(key: str) -> str:
@@ -218,7 +217,8 @@ class XeroTarget(Target):
             if wanted and all(n in posted for n in range(1, wanted + 1)):
                 return "Payments " + ", ".join(posted[n] for n in sorted(posted))
             return None
-        return None  # master data is not posted to Xero (see post)
+        found = self._contacts_numbered(item.proposal.party.get("party_code", ""))
+        return f"Contact {found[0]['ContactID']}" if found else None
 
     def post(self, items: list[OutboxItem]) -> list[PostResult]:
         results: dict[str, PostResult] = {}
@@ -229,8 +229,8 @@ class XeroTarget(Target):
             results.update(self._post_journals(journals))
         if receipts:
             results.update(self._post_payments(receipts))
-        for item in parties:
-            results[item.key] = PostResult(item.key, False, error=NO_CONTACTS)
+        if parties:
+            results.update(self._post_contacts(parties))
         return [results[i.key] for i in items]
 
     def render(self, proposal: Proposal) -> str:
@@ -245,7 +245,8 @@ class XeroTarget(Target):
             body = {"Payments": [p for _, p in self._payment_items(item)]}
             path = "Payments"
         else:
-            return f"Xero: nothing would be sent: {NO_CONTACTS}"
+            body = {"Contacts": [self._contact_body(proposal)]}
+            path = "Contacts"
         return (
             f"Xero PUT {path}?summarizeErrors=false (tenant {self.tenant_id}, Idempotency-Key per batch):\n"
             + json.dumps(body, indent=2)
@@ -261,7 +262,7 @@ class XeroTarget(Target):
             "LineAmountTypes": "NoTax",
             "JournalLines": [
                 {
-                    "LineAmount": fmt(line.signed),
+                    "LineAmount": fmt(line.signed_base),
                     "AccountCode": line.account,
                     "Description": line.description or narration,
                 }
@@ -279,12 +280,15 @@ class XeroTarget(Target):
         return [j for j in body.get("ManualJournals") or [] if j.get("Status") in ("POSTED", "DRAFT")]
 
     def _currency_problem(self, proposal: Proposal) -> str | None:
+        """Why the journal cannot post in Xero's base currency (a line neither in it nor carrying base
+        amounts in it), else None."""
         base = str(self.organisation().get("BaseCurrency") or "").upper()
-        other = sorted({ln.currency for ln in proposal.lines if base and ln.currency and ln.currency != base})
+        other = sorted({c for c in (ln.in_base()[2] for ln in proposal.lines) if base and c and c != base})
         if other:
             return (
                 f"Xero manual journals are in the base currency {base}; this proposal has lines in "
-                f"{', '.join(other)}: convert them before posting"
+                f"{', '.join(other)} without {base} amounts: rebuild it so every line carries base_debit / "
+                f"base_credit in {base}"
             )
         return None
 
@@ -326,18 +330,17 @@ class XeroTarget(Target):
                 raise ValueError(
                     f"payment line {number} ({line.account}) needs document_number (the invoice)"
                 )
-            out.append(
-                (
-                    number,
-                    {
-                        "Invoice": {"InvoiceNumber": line.document_number},
-                        "Account": {"Code": banks[0]},
-                        "Date": proposal.posting_date.isoformat() if proposal.posting_date else None,
-                        "Amount": fmt(line.credit),
-                        "Reference": payment_reference(item.key, number),
-                    },
-                )
-            )
+            body: dict[str, Any] = {
+                "Invoice": {"InvoiceNumber": line.document_number},
+                "Account": {"Code": banks[0]},
+                "Date": proposal.posting_date.isoformat() if proposal.posting_date else None,
+                "Amount": fmt(line.credit),  # in the invoice's currency, the line's
+                "Reference": payment_reference(item.key, number),
+            }
+            if line.has_base and line.base_currency != line.currency and line.base_credit:
+                # Xero's CurrencyRate: units of the invoice's currency per unit of the base currency
+                body["CurrencyRate"] = f"{(line.credit / line.base_credit):.6f}"
+            out.append((number, body))
         return out
 
     def _payments_with(self, key: str) -> dict[int, str]:
@@ -390,6 +393,62 @@ class XeroTarget(Target):
                 results[item.key] = PostResult(
                     item.key, True, ref="Payments " + ", ".join(refs[n] for n in sorted(refs))
                 )
+        return results
+
+    # -- contacts ------------------------------------------------
+    @staticmethod
+    def _contact_body(proposal: Proposal) -> dict[str, Any]:
+        party = proposal.party
+        body: dict[str, Any] = {"Name": party.get("name", ""), "ContactNumber": party.get("party_code", "")}
+        if party.get("email"):
+            body["EmailAddress"] = party["email"]
+        if party.get("tax_id"):
+            body["TaxNumber"] = party["tax_id"]
+        if party.get("currency"):
+            body["DefaultCurrency"] = party["currency"]
+        address = {
+            "AddressType": "POBOX",
+            "AddressLine1": party.get("address_line1", ""),
+            "AddressLine2": party.get("address_line2", ""),
+            "City": party.get("city", ""),
+            "Region": party.get("state", ""),
+            "PostalCode": party.get("zip_code", ""),
+            "Country": party.get("country_code", ""),
+        }
+        if any(v for k, v in address.items() if k != "AddressType"):
+            body["Addresses"] = [{k: v for k, v in address.items() if v}]
+        if party.get("phone"):
+            body["Phones"] = [{"PhoneType": "DEFAULT", "PhoneNumber": party["phone"]}]
+        return body
+
+    def _contacts_numbered(self, number: str) -> list[dict[str, Any]]:
+        if not number:
+            return []
+        body = (
+            self._call("GET", "Contacts", params={"where": f'ContactNumber=="{_quote(number)}"'}) or {}
+        )
+        return [c for c in body.get("Contacts") or [] if c.get("ContactStatus", "ACTIVE") != "ARCHIVED"]
+
+    def _post_contacts(self, items: list[OutboxItem]) -> dict[str, PostResult]:
+        results: dict[str, PostResult] = {}
+        sendable = []
+        for item in items:
+            if not item.proposal.party.get("name") or not item.proposal.party.get("party_code"):
+                results[item.key] = PostResult(
+                    item.key, False, error="a new Xero contact needs a name and a ContactNumber (party_code)"
+                )
+            else:
+                sendable.append(item)
+        if not sendable:
+            return results
+        answers = self._put_batch(
+            "Contacts", [self._contact_body(i.proposal) for i in sendable], [i.key for i in sendable]
+        )
+        for item, answer in zip(sendable, answers, strict=True):
+            if isinstance(answer, str):
+                results[item.key] = PostResult(item.key, False, error=answer)
+            else:
+                results[item.key] = PostResult(item.key, True, ref=f"Contact {answer.get('ContactID')}")
         return results
 
     # -- batches ------------------------------------------------

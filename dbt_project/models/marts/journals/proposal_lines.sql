@@ -7,6 +7,11 @@
 --   cash_receipt (Xero): one credit on the ledger's receivables account per invoice paid (document_number,
 --     party), one debit on the bank account the ledger's customer payments use.
 -- Every posting group balances, hence every proposal does.
+-- Amounts and their currencies: debit / credit are what the target posts, in `currency` (a Sage 100
+-- journal: the base currency; a Xero payment: the invoice's currency, as Xero takes payments);
+-- base_debit / base_credit are the same line in the ledger's base currency `base_currency` (equal to
+-- debit / credit when `currency` is the base currency), and balance too. A Xero manual journal posts the
+-- base amounts (Xero's manual journals are in the organisation's base currency).
 with sources as (
     select * from {{ ref('proposal_sources') }}
 ),
@@ -82,18 +87,26 @@ ar_control as (
     select system, account_code from {{ ref('int_ledger__control_accounts') }} where role = 'ar_control'
 ),
 
+base_currency as (
+    select system, min(base_currency) as base_currency from {{ ref('gl_entries') }} group by system
+),
+
 receipt_lines as (
     select s.proposal_id, s.currency, ar.account_code as account, 0 as debit, s.source_amount as credit,
+        0 as base_debit, coalesce(s.source_base_amount, s.source_amount) as base_credit, bc.base_currency,
         s.ledger_document_number as document_number, s.party, s.document_number as reference,
         'payment of ' || s.ledger_document_number || ' (Sage 100 receipt ' || s.document_number || ')' as description
     from sources as s
     inner join ar_control as ar on ar.system = 'xero'
+    inner join base_currency as bc on bc.system = 'xero'
     where s.kind = 'cash_receipt'
     union all
-    select s.proposal_id, s.currency, b.account_code, sum(s.source_amount), 0, null, null, null,
+    select s.proposal_id, s.currency, b.account_code, sum(s.source_amount), 0,
+        sum(coalesce(s.source_base_amount, s.source_amount)), 0, bc.base_currency, null, null, null,
         'received into the bank (Sage 100 receipts missing in the ledger)'
     from sources as s
     inner join ledger_bank as b on b.system = 'xero'
+    inner join base_currency as bc on bc.system = 'xero'
     where s.kind = 'cash_receipt'
     group by all
 ),
@@ -102,12 +115,16 @@ lines as (
     select proposal_id, currency, account,
         case when net > 0 then net else 0 end as debit,
         case when net < 0 then -net else 0 end as credit,
+        case when net > 0 then net else 0 end as base_debit,
+        case when net < 0 then -net else 0 end as base_credit,
+        currency as base_currency,
         cast(null as varchar) as document_number, cast(null as varchar) as party, cast(null as varchar) as reference,
         case when net > 0 then 'debit ' else 'credit ' end || account || ' (summary of ledger postings missing in Sage 100)'
             as description
     from sage100_lines
     union all
-    select proposal_id, currency, account, debit, credit, document_number, party, reference, description
+    select proposal_id, currency, account, debit, credit, base_debit, base_credit, base_currency, document_number, party,
+        reference, description
     from receipt_lines
 )
 
@@ -121,6 +138,9 @@ select
     cast(l.debit as decimal(18, 2)) as debit,
     cast(l.credit as decimal(18, 2)) as credit,
     l.currency,
+    cast(l.base_debit as decimal(18, 2)) as base_debit,
+    cast(l.base_credit as decimal(18, 2)) as base_credit,
+    l.base_currency,
     case when s.kind = 'adjustments'
          then replace(l.description, 'summary of ledger postings missing in Sage 100', 'ledger minus Sage 100 postings')
          else l.description end as description,
