@@ -137,8 +137,12 @@ select * from reversals
 
 
 {#- Payments: the bank line at the payment's rate, the control line at the document's rate, and the
-    difference in base currency to the realized FX gain/loss account (zero lines are left out). -#}
-{% macro payment_gl_entries(payments, documents, system) -%}
+    difference in base currency to the realized FX gain/loss account (zero lines are left out).
+    `credits` (optional) selects (document_key, credit_date, amount): credit notes allocated to documents,
+    in the document's currency. They settle part of a document at its own rate without a payment, so the
+    payment that completes a document (payments + credits up to its date = the total) clears what the
+    payments and credits before it left in base currency - rounded once, there. -#}
+{% macro payment_gl_entries(payments, documents, system, credits=none) -%}
 with pays_raw as (
     select
         p.*,
@@ -147,6 +151,8 @@ with pays_raw as (
         case when p.payment_type in ('customer_receipt', 'customer_refund') then 'ar_control' else 'ap_control' end as control_role,
         d.total_amount as document_total,
         d.base_total_amount as document_base_total,
+        coalesce(d.native_rate, p.native_rate) as document_native_rate,
+        coalesce(d.rate_method, p.rate_method) as document_rate_method,
         {{ to_base_currency('p.amount', 'coalesce(d.native_rate, p.native_rate)', 'coalesce(d.rate_method, p.rate_method)') }}
             as amount_at_document_rate
     from {{ payments }} as p
@@ -155,21 +161,40 @@ with pays_raw as (
     where p.is_posted and p.payment_type <> 'other' and coalesce(p.payment_source, 'payment') = 'payment'
 ),
 
+credited as (
+    -- credit allocations to a payment's document up to the payment's date (same day: before it)
+    {%- if credits %}
+    select
+        p.payment_key,
+        sum(c.amount) as credit_amount,
+        sum({{ to_base_currency('c.amount', 'p.document_native_rate', 'p.document_rate_method') }}) as credit_base_amount
+    from pays_raw as p
+    inner join ({{ credits }}) as c on c.document_key = p.document_key and c.credit_date <= p.payment_date
+    group by p.payment_key
+    {%- else %}
+    select cast(null as varchar) as payment_key, cast(0 as decimal(18, 2)) as credit_amount,
+        cast(0 as decimal(18, 2)) as credit_base_amount
+    where false
+    {%- endif %}
+),
+
 pays as (
     -- the payment that settles a document clears what is left of it in base currency (as ledgers do),
     -- the others relieve it at the document's rate; the difference to the bank is realized FX
     select
-        *,
+        p.*,
         case
-            when document_total is not null
-                and sum(amount) over w_upto = document_total
-                then document_base_total - coalesce(sum(amount_at_document_rate) over w_before, 0)
-            else amount_at_document_rate
+            when p.document_total is not null
+                and coalesce(c.credit_amount, 0) + sum(p.amount) over w_upto = p.document_total
+                then p.document_base_total - coalesce(c.credit_base_amount, 0)
+                    - coalesce(sum(p.amount_at_document_rate) over w_before, 0)
+            else p.amount_at_document_rate
         end as control_base_amount
-    from pays_raw
+    from pays_raw as p
+    left join credited as c on c.payment_key = p.payment_key
     window
-        w_upto as (partition by document_key order by payment_date, payment_key rows between unbounded preceding and current row),
-        w_before as (partition by document_key order by payment_date, payment_key rows between unbounded preceding and 1 preceding)
+        w_upto as (partition by p.document_key order by p.payment_date, p.payment_key rows between unbounded preceding and current row),
+        w_before as (partition by p.document_key order by p.payment_date, p.payment_key rows between unbounded preceding and 1 preceding)
 ),
 
 controls as (

@@ -1,14 +1,19 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='document_key',
+    on_schema_change='append_new_columns') }}
 -- Lines of KashFlow invoices and purchases. KashFlow sends quantity and net unit rate, not the line
 -- net: net = quantity x rate rounded half up to cents. A document with a negative total is a credit
 -- note; its lines are turned to the credit note's own (positive) direction.
+-- Incremental: every line of a document loaded since the last run is replaced (macros/incremental.sql).
 with headers as (
     select _dlt_id, 'invoice' as parent, cast(invoice_id as varchar) as native_id, invoice_number as document_number,
         gross_amount, currency_code, exchange_rate, home_currency_gross_amount, _dlt_load_id
     from {{ ref('stg_kashflow__invoices') }}
+    where {{ in_change_set('kashflow', 'documents', 'cast(invoice_id as varchar)') }}
     union all
     select _dlt_id, 'purchase', cast(purchase_id as varchar), purchase_number, gross_amount, currency_code,
         exchange_rate, home_currency_gross_amount, _dlt_load_id
     from {{ ref('stg_kashflow__purchases') }}
+    where {{ in_change_set('kashflow', 'documents', 'cast(purchase_id as varchar)') }}
 ),
 
 typed as (
@@ -75,3 +80,4 @@ select
     {{ to_base_currency('tax_amount', 'native_rate', 'rate_method') }} as base_tax_amount,
     _dlt_load_id
 from amounts
+{{ tombstones('document_key', "select 'kashflow:' || document_type || ':' || native_id as document_key from typed") }}

@@ -1,4 +1,8 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='native_id',
+    on_schema_change='append_new_columns') }}
 -- KashFlow invoices and purchases in one shape (credit notes: negative documents, turned positive).
+-- Incremental: documents loaded since the last run are rebuilt (macros/incremental.sql), replaced by
+-- native id (a document whose total changed sign changes its type and key).
 with headers as (
     select
         'invoice' as parent, cast(invoice_id as varchar) as native_id, invoice_number as document_number,
@@ -7,6 +11,7 @@ with headers as (
         net_amount, vat_amount, gross_amount, home_currency_gross_amount, total_paid_amount, due_amount,
         updated_at, _dlt_load_id, _loaded_at
     from {{ ref('stg_kashflow__invoices') }}
+    where {{ in_change_set('kashflow', 'documents', 'cast(invoice_id as varchar)') }}
     union all
     select
         'purchase', cast(purchase_id as varchar), purchase_number, supplier_reference, 'vendor', supplier_code,
@@ -14,6 +19,7 @@ with headers as (
         exchange_rate, net_amount, vat_amount, gross_amount, home_currency_gross_amount, total_paid_amount,
         due_amount, updated_at, _dlt_load_id, _loaded_at
     from {{ ref('stg_kashflow__purchases') }}
+    where {{ in_change_set('kashflow', 'documents', 'cast(purchase_id as varchar)') }}
 ),
 
 typed as (

@@ -1,7 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='refresh_key',
+    on_schema_change='append_new_columns') }}
 -- KashFlow payment lines of invoices and purchases, one row per line. KashFlow records payments in
 -- the document's currency without a rate of their own: the document's rate converts them.
 -- A bank receipt from a customer (a bank transaction with a CustomerCode, e.g. a payment on account)
 -- is a payment not applied to any document (payment_source 'bank_transaction').
+-- Incremental: the payment lines of a document loaded since the last run are replaced together
+-- (refresh_key: the document); bank receipts (few) are rebuilt on every run.
 with lines as (
     select *, 'invoice' as parent from {{ ref('stg_kashflow__invoice_payment_lines') }}
     union all by name
@@ -11,9 +15,11 @@ with lines as (
 headers as (
     select _dlt_id, 'invoice' as parent, cast(invoice_id as varchar) as native_id, _dlt_load_id, _loaded_at
     from {{ ref('stg_kashflow__invoices') }}
+    where {{ in_change_set('kashflow', 'documents', 'cast(invoice_id as varchar)') }}
     union all
     select _dlt_id, 'purchase', cast(purchase_id as varchar), _dlt_load_id, _loaded_at
     from {{ ref('stg_kashflow__purchases') }}
+    where {{ in_change_set('kashflow', 'documents', 'cast(purchase_id as varchar)') }}
 ),
 
 documents as (
@@ -28,6 +34,7 @@ select
     'payment' as payment_source,
     'kashflow:payment:' || l.parent || ':' || h.native_id || ':'
         || coalesce(cast(l.payment_id as varchar), cast(l.list_index + 1 as varchar)) as payment_key,
+    'kashflow:' || l.parent || ':' || h.native_id as refresh_key,
     'kashflow' as system,
     case
         when l.parent = 'invoice' then (case when d.document_type = 'sales_credit_note' then 'customer_refund' else 'customer_receipt' end)
@@ -72,6 +79,7 @@ union all by name
 select
     'bank_transaction' as payment_source,
     'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) as payment_key,
+    'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) as refresh_key,
     'kashflow' as system,
     'customer_receipt' as payment_type,
     case when coalesce(t.is_advance_payment, false) then 'advance_payment' else 'bank_receipt' end as native_payment_type,
@@ -102,3 +110,4 @@ from {{ ref('stg_kashflow__bank_transactions') }} as t
 cross join (select base_currency from {{ ref('int_base_currencies') }} where system = 'kashflow') as base
 left join banks as b on b.bank_account_id = t.bank_account_id
 where t.customer_code is not null and lower(t.transaction_type) like 'receipt%'
+{{ tombstones('refresh_key', "select 'kashflow:' || parent || ':' || native_id as refresh_key from headers union all select 'kashflow:bank_transaction:' || cast(bank_transaction_id as varchar) from " ~ ref('stg_kashflow__bank_transactions')) }}

@@ -1,6 +1,9 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='document_key',
+    on_schema_change='append_new_columns') }}
 -- Lines of Sage 100 documents: AR_InvoiceHistoryDetail for AR invoices and credit memos (credit memo
 -- lines turned positive like their header, freight as its own line); AP invoices have no detail table,
 -- so each gets one line on its expense account (net of tax), flagged is_synthetic.
+-- Incremental: every line of a changed document (macros/change_sets.sql) is replaced.
 with ar_headers as (
     select
         invoice_no, header_seq_no, currency_code, coalesce(nullif(exchange_rate, 0), 1) as exchange_rate,
@@ -8,6 +11,7 @@ with ar_headers as (
         case when invoice_type in ('CM') then -1 else 1 end as direction,
         freight_amt, _dlt_load_id
     from {{ ref('stg_sage100__ar_invoice_history_headers') }}
+    where {{ in_change_set('sage100', 'documents', "invoice_no || '-' || header_seq_no") }}
 ),
 
 divisions as (
@@ -38,7 +42,7 @@ ar_lines as (
         h.currency_code,
         {{ to_base_currency('coalesce(l.extension_amt, 0) * h.direction', 'h.exchange_rate', "'multiply'") }} as base_net_amount,
         false as is_synthetic,
-        h._dlt_load_id
+        greatest(h._dlt_load_id, l._dlt_load_id) as _dlt_load_id
     from {{ ref('stg_sage100__ar_invoice_history_details') }} as l
     inner join ar_headers as h on h.invoice_no = l.invoice_no and h.header_seq_no = l.header_seq_no
     left join accounts as a on a.account_key = l.sales_acct_key
@@ -91,6 +95,7 @@ ap_lines as (
         h._dlt_load_id
     from {{ ref('stg_sage100__ap_invoice_history_headers') }} as h
     left join accounts as a on a.account_key = h.expense_acct_key
+    where {{ in_change_set('sage100', 'documents', "h.ap_division_no || '-' || h.vendor_no || '-' || h.invoice_no || '-' || h.header_seq_no") }}
 ),
 
 unioned as (
@@ -123,3 +128,4 @@ select
     is_synthetic,
     _dlt_load_id
 from unioned
+{{ tombstones('document_key', "select 'sage100:' || document_type || ':' || invoice_no || '-' || header_seq_no as document_key from ar_headers") }}

@@ -1,13 +1,18 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='native_id',
+    on_schema_change='append_new_columns') }}
 -- Sage 100 posted AR invoices / credit memos (AR_InvoiceHistoryHeader) and AP invoices
 -- (AP_InvoiceHistoryHeader) in one shape. Sage stores credit memos negative: amounts here are turned
 -- to the document's own (positive) direction. Sage's ExchangeRate is base units per document unit.
 -- amount_due comes from the open-item tables (AR_OpenInvoice / AP_OpenInvoice) while the item is open.
+-- Incremental: a document whose header, lines, open item or party was loaded since the last run is
+-- rebuilt, replaced by native id (macros/incremental.sql).
 with ar as (
     select
         h.*,
         case when h.invoice_type in ('CM') then 'sales_credit_note' else 'sales_invoice' end as document_type,
         case when h.invoice_type in ('CM') then -1 else 1 end as direction
     from {{ ref('stg_sage100__ar_invoice_history_headers') }} as h
+    where {{ in_change_set('sage100', 'documents', "h.invoice_no || '-' || h.header_seq_no") }}
 ),
 
 ar_open as (
@@ -23,6 +28,7 @@ ap as (
         case when coalesce(h.invoice_amt, 0) < 0 then 'bill_credit_note' else 'bill' end as document_type,
         case when coalesce(h.invoice_amt, 0) < 0 then -1 else 1 end as direction
     from {{ ref('stg_sage100__ap_invoice_history_headers') }} as h
+    where {{ in_change_set('sage100', 'documents', "h.ap_division_no || '-' || h.vendor_no || '-' || h.invoice_no || '-' || h.header_seq_no") }}
 ),
 
 ap_open as (

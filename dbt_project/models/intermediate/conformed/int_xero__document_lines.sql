@@ -1,17 +1,22 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='document_key',
+    on_schema_change='append_new_columns') }}
 -- Lines of Xero invoices, bills and credit notes with net amounts (Inclusive lines carry their tax,
 -- which is taken out) and base-currency amounts (line net / CurrencyRate, rounded half up to cents).
+-- Incremental: every line of a document loaded since the last run is replaced (macros/incremental.sql).
 with headers as (
     select
         _dlt_id, invoice_id as native_id, invoice_number as document_number,
         case invoice_type when 'ACCREC' then 'sales_invoice' when 'ACCPAY' then 'bill' end as document_type,
         line_amount_types, currency_code, currency_rate, _dlt_load_id
     from {{ ref('stg_xero__invoices') }}
+    where {{ in_change_set('xero', 'documents', 'invoice_id') }}
     union all
     select
         _dlt_id, credit_note_id, credit_note_number,
         case credit_note_type when 'ACCRECCREDIT' then 'sales_credit_note' when 'ACCPAYCREDIT' then 'bill_credit_note' end,
         line_amount_types, currency_code, currency_rate, _dlt_load_id
     from {{ ref('stg_xero__credit_notes') }}
+    where {{ in_change_set('xero', 'documents', 'credit_note_id') }}
 ),
 
 lines as (
@@ -46,3 +51,4 @@ select
 from lines as l
 inner join headers as h on h._dlt_id = l._dlt_parent_id
 where h.document_type is not null
+{{ tombstones('document_key', "select 'xero:' || document_type || ':' || native_id as document_key from headers where document_type is not null") }}

@@ -1,6 +1,9 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='document_key',
+    on_schema_change='append_new_columns') }}
 -- Xero invoices, bills and credit notes in one shape. Amounts are positive in the document's own
 -- direction; exchange_rate is base units per document unit (1 / Xero's CurrencyRate) and the base
 -- amounts are built like Xero does: lines converted one by one, tax converted once.
+-- Incremental: documents loaded since the last run are rebuilt (macros/incremental.sql).
 with documents as (
     select
         invoice_id as native_id, tenant_id, invoice_number as document_number, reference,
@@ -9,6 +12,7 @@ with documents as (
         currency_code, currency_rate, line_amount_types, sub_total, total_tax, total, amount_paid, amount_credited,
         amount_due, fully_paid_on_date, updated_at, _dlt_load_id, _loaded_at
     from {{ ref('stg_xero__invoices') }}
+    where {{ in_change_set('xero', 'documents', 'invoice_id') }}
     union all
     select
         credit_note_id, tenant_id, credit_note_number, reference,
@@ -18,6 +22,7 @@ with documents as (
         coalesce(total, 0) - coalesce(remaining_credit, 0), cast(null as decimal(18, 2)),
         remaining_credit, fully_paid_on_date, updated_at, _dlt_load_id, _loaded_at
     from {{ ref('stg_xero__credit_notes') }}
+    where {{ in_change_set('xero', 'documents', 'credit_note_id') }}
 ),
 
 line_totals as (

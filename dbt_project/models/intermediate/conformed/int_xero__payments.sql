@@ -1,11 +1,16 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='payment_key',
+    on_schema_change='append_new_columns') }}
 -- Xero payments, one row per payment (each Xero payment applies to one invoice, bill or credit note).
 -- Amount is in the document's currency; exchange_rate is base units per document unit at the payment
 -- (1 / the payment's CurrencyRate), so base_amount is what the bank received in base currency.
 -- Money received from a customer (or paid to a supplier) without an invoice - a bank transaction of
 -- type RECEIVE-/SPEND-PREPAYMENT or -OVERPAYMENT, or a plain RECEIVE from a contact who is a customer -
 -- is a payment too, not applied to any document (payment_source 'bank_transaction').
+-- Incremental: payments loaded since the last run and every payment of their documents or of a
+-- changed document are rebuilt; bank transactions (few) are rebuilt on every run.
 with payments as (
     select * from {{ ref('stg_xero__payments') }}
+    where {{ in_change_set('xero', 'payments', 'payment_id') }}
 ),
 
 documents as (
@@ -107,3 +112,4 @@ left join {{ ref('stg_xero__contacts') }} as c on c.contact_id = t.contact_id
 where t.contact_id is not null
     and (t.transaction_type in ('RECEIVE-PREPAYMENT', 'RECEIVE-OVERPAYMENT', 'SPEND-PREPAYMENT', 'SPEND-OVERPAYMENT')
          or (t.transaction_type = 'RECEIVE' and coalesce(c.is_customer, false)))
+{{ tombstones('payment_key', "select 'xero:bank_transaction:' || bank_transaction_id as payment_key from " ~ ref('stg_xero__bank_transactions')) }}

@@ -1,11 +1,28 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='entry_group_key',
+    on_schema_change='append_new_columns') }}
 -- KashFlow's postings derived from its documents (invoices, purchases and their credit notes),
 -- payment lines, bank transactions and nominal journals, in document and base currency.
-with document_entries as (
-    {{ document_gl_entries(ref('int_kashflow__documents'), ref('int_kashflow__document_lines'), 'kashflow') }}
+-- Incremental: the posting groups of changed documents and of their payment lines are replaced; bank
+-- transactions and journals (few) are rebuilt on every run (macros/incremental.sql).
+with changed_documents as (
+    select * from {{ ref('int_kashflow__documents') }}
+    where {{ in_change_set('kashflow', 'documents', 'native_id') }}
+),
+
+changed_payments as (
+    select p.* from {{ ref('int_kashflow__payments') }} as p
+    where p.payment_source = 'payment' and {{ in_change_set('kashflow', 'documents', "split_part(p.refresh_key, ':', 3)") }}
+),
+
+document_entries as (
+    {{ document_gl_entries('changed_documents', ref('int_kashflow__document_lines'), 'kashflow') }}
 ),
 
 payment_entries as (
-    {{ payment_gl_entries(ref('int_kashflow__payments'), ref('int_kashflow__documents'), 'kashflow') }}
+    -- credit-note payment lines settle documents at the document's rate, without a bank movement
+    {{ payment_gl_entries('changed_payments', ref('int_kashflow__documents'), 'kashflow',
+        credits="select document_key, payment_date as credit_date, amount from " ~ ref('int_kashflow__payments')
+            ~ " where status = 'credit_note' and document_key is not null") }}
 ),
 
 controls as (
@@ -127,3 +144,9 @@ union all by name
 select * from bank_transaction_entries
 union all by name
 select * from journal_entries
+{{ tombstones('entry_group_key', "select document_key as entry_group_key from changed_documents
+    union all select payment_key from changed_payments
+    union all select entry_group_key from " ~ this ~ " where source_type = 'payment'
+        and split_part(entry_group_key, ':', 4) in (select native_id from changed_documents)
+    union all select 'kashflow:bank_transaction:' || cast(bank_transaction_id as varchar) from " ~ ref('stg_kashflow__bank_transactions') ~ "
+    union all select 'kashflow:journal:' || cast(journal_id as varchar) from " ~ ref('stg_kashflow__journals')) }}

@@ -1,9 +1,13 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='gl_entry_key',
+    on_schema_change='append_new_columns') }}
 -- Sage 100's general ledger as posted (GL_DetailPosting), in base currency: one row per detail
 -- posting. A posting group is a journal register (source journal + register number). Sage 100's own
 -- postings are taken as they are: an unbalanced register is data for reconciliation to flag, not
 -- something this model corrects.
+-- Incremental: detail postings loaded since the last run are replaced row by row.
 with postings as (
     select * from {{ ref('stg_sage100__gl_detail_postings') }}
+    where {{ changed_since_last_run('_dlt_load_id', 'sage100') }}
 ),
 
 accounts as (

@@ -1,14 +1,37 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='entry_group_key',
+    on_schema_change='append_new_columns') }}
 -- Xero's postings derived from its documents, in document and base currency: invoices, bills and
 -- credit notes (lines, tax, receivable/payable control), payments (bank, control, realized FX),
 -- bank transactions (lines, tax, bank) and manual journals (their lines, plus tax); sales of tracked
 -- inventory items also move their cost from inventory to cost of goods sold.
 -- Only documents in a posted status (status_map.is_posted) post.
-with document_entries as (
-    {{ document_gl_entries(ref('int_xero__documents'), ref('int_xero__document_lines'), 'xero') }}
+-- Incremental: the posting groups of changed documents and payments are replaced; bank transactions and
+-- manual journals (few) are rebuilt on every run (macros/incremental.sql).
+with changed_documents as (
+    select * from {{ ref('int_xero__documents') }}
+    where {{ in_change_set('xero', 'documents', 'native_id') }}
+),
+
+changed_payments as (
+    select * from {{ ref('int_xero__payments') }}
+    where {{ in_change_set('xero', 'payments', 'native_id') }}
+),
+
+document_entries as (
+    {{ document_gl_entries('changed_documents', ref('int_xero__document_lines'), 'xero') }}
+),
+
+credit_allocations as (
+    -- credit notes allocated to invoices and bills settle them at the document's rate
+    select d.document_key, a.allocation_date as credit_date, a.amount
+    from {{ ref('stg_xero__credit_note_allocations') }} as a
+    inner join {{ ref('stg_xero__credit_notes') }} as c on c._dlt_id = a._dlt_parent_id
+    inner join {{ ref('int_xero__documents') }} as d on d.native_id = a.invoice_id
+    where c.is_posted and not coalesce(a.is_deleted, false) and a.amount is not null
 ),
 
 payment_entries as (
-    {{ payment_gl_entries(ref('int_xero__payments'), ref('int_xero__documents'), 'xero') }}
+    {{ payment_gl_entries('changed_payments', ref('int_xero__documents'), 'xero', credits='select * from credit_allocations') }}
 ),
 
 controls as (
@@ -100,8 +123,9 @@ bank_transaction_entries as (
         strftime(t.transaction_date, '%Y-%m') as period,
         e.account_code,
         e.description,
-        case when t.contact_id is not null
-             then 'xero:' || case when t.direction = -1 then 'customer' else 'vendor' end || ':' || t.contact_id end as party_key,
+        -- the contact's party in the role of the money's direction, else in the role it has (a bank or
+        -- a supplier can send money); null when the contact is no party at all (not in Contacts)
+        case when t.direction = -1 then coalesce(pc.party_key, pv.party_key) else coalesce(pv.party_key, pc.party_key) end as party_key,
         e.line_number,
         e.entry_role,
         cast(e.amount as decimal(18, 2)) as amount,
@@ -112,6 +136,8 @@ bank_transaction_entries as (
     from bank_entries as e
     inner join bank_transactions as t on 'xero:bank_transaction:' || t.bank_transaction_id = e.entry_group_key
     cross join base
+    left join {{ ref('int_xero__parties') }} as pc on pc.party_key = 'xero:customer:' || t.contact_id
+    left join {{ ref('int_xero__parties') }} as pv on pv.party_key = 'xero:vendor:' || t.contact_id
 ),
 
 inventory_items as (
@@ -129,7 +155,7 @@ cost_of_sales as (
         i.cogs_account_code,
         i.inventory_asset_account_code
     from {{ ref('int_xero__document_lines') }} as l
-    inner join {{ ref('int_xero__documents') }} as d on d.document_key = l.document_key
+    inner join changed_documents as d on d.document_key = l.document_key
     inner join inventory_items as i on i.item_code = l.item_code
     where d.document_type in ('sales_invoice', 'sales_credit_note')
         and (d.is_posted or d.status_normalized = 'voided')
@@ -245,3 +271,7 @@ union all by name
 select * from bank_transaction_entries
 union all by name
 select * from manual_journal_entries
+{{ tombstones('entry_group_key', "select document_key as entry_group_key from changed_documents
+    union all select payment_key from changed_payments
+    union all select 'xero:bank_transaction:' || bank_transaction_id from " ~ ref('stg_xero__bank_transactions') ~ "
+    union all select 'xero:manual_journal:' || manual_journal_id from " ~ ref('stg_xero__manual_journals')) }}

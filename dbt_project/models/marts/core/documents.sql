@@ -1,17 +1,20 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_groups',
     unique_key='document_key',
     on_schema_change='append_new_columns'
 ) }}
--- Invoices, bills and credit notes of every system. Incremental: a run reads the documents loaded
--- after the newest load it already holds (per system) and replaces them by document_key.
+-- Invoices, bills and credit notes of every system. Incremental: the documents each system changed since
+-- the last run (macros/change_sets.sql) are replaced by document_key.
 with unioned as (
     select * from {{ ref('int_xero__documents') }}
+    where {{ in_change_set('xero', 'documents', 'native_id') }}
     union all by name
     select * from {{ ref('int_kashflow__documents') }}
+    where {{ in_change_set('kashflow', 'documents', 'native_id') }}
     union all by name
     select * from {{ ref('int_sage100__documents') }}
+    where {{ in_change_set('sage100', 'documents', 'native_id') }}
 )
 
 select
@@ -57,6 +60,6 @@ select
     tenant_id,
     updated_at,
     _dlt_load_id,
-    _loaded_at
+    _loaded_at,
+    {{ built_at() }} as _built_at
 from unioned as src
-{{ loaded_since_last_run('src') }}

@@ -1,20 +1,30 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_groups',
     unique_key='refresh_key',
     on_schema_change='append_new_columns'
 ) }}
 -- Both ledgers' postings, double entry, in document and base currency: derived from Xero / KashFlow
 -- documents and payments (int_<ledger>__gl_entries) and Sage 100's GL detail as posted.
 -- amount / base_amount are signed (debit > 0); debit/credit columns split them for reading.
--- Incremental: a changed ledger document has its whole posting group replaced; Sage 100 detail
--- postings are replaced row by row.
+-- Incremental: the posting groups of documents and payments each ledger changed since the last run
+-- (macros/change_sets.sql) are replaced whole, bank transactions and journals (few) on every run; Sage 100
+-- detail postings loaded since the last run are replaced row by row.
 with unioned as (
     select * from {{ ref('int_xero__gl_entries') }}
+    where source_type in ('bank_transaction', 'manual_journal')
+        or (source_type = 'payment' and {{ in_change_set('xero', 'payments', 'source_native_id') }})
+        or (source_type not in ('payment', 'bank_transaction', 'manual_journal')
+            and {{ in_change_set('xero', 'documents', 'source_native_id') }})
     union all by name
     select * from {{ ref('int_kashflow__gl_entries') }}
+    where source_type in ('bank_transaction', 'manual_journal')
+        or (source_type = 'payment' and {{ in_change_set('kashflow', 'documents', "split_part(entry_group_key, ':', 4)") }})
+        or (source_type not in ('payment', 'bank_transaction', 'manual_journal')
+            and {{ in_change_set('kashflow', 'documents', 'source_native_id') }})
     union all by name
     select * from {{ ref('int_sage100__gl_entries') }}
+    where {{ changed_since_last_run('_dlt_load_id', 'sage100') }}
 )
 
 select
@@ -44,6 +54,18 @@ select
     journal_register_no as sage100_journal_register_no,
     source_module as sage100_source_module,
     sage100_document_type,
-    _dlt_load_id
+    _dlt_load_id,
+    {{ built_at() }} as _built_at
 from unioned as src
-{{ loaded_since_last_run('src') }}
+{{ tombstones('refresh_key', "select document_key as refresh_key from " ~ ref('int_xero__documents') ~ "
+        where native_id in (" ~ change_set('xero', 'documents') ~ ")
+    union all select payment_key from " ~ ref('int_xero__payments') ~ "
+        where native_id in (" ~ change_set('xero', 'payments') ~ ")
+    union all select 'xero:bank_transaction:' || bank_transaction_id from " ~ ref('stg_xero__bank_transactions') ~ "
+    union all select 'xero:manual_journal:' || manual_journal_id from " ~ ref('stg_xero__manual_journals') ~ "
+    union all select document_key from " ~ ref('int_kashflow__documents') ~ "
+        where native_id in (" ~ change_set('kashflow', 'documents') ~ ")
+    union all select entry_group_key from " ~ this ~ " where system = 'kashflow' and source_type = 'payment'
+        and split_part(entry_group_key, ':', 4) in (" ~ change_set('kashflow', 'documents') ~ ")
+    union all select 'kashflow:bank_transaction:' || cast(bank_transaction_id as varchar) from " ~ ref('stg_kashflow__bank_transactions') ~ "
+    union all select 'kashflow:journal:' || cast(journal_id as varchar) from " ~ ref('stg_kashflow__journals')) }}

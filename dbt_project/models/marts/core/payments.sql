@@ -1,24 +1,28 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_groups',
     unique_key='refresh_key',
     on_schema_change='append_new_columns'
 ) }}
 -- Payments of every system, one row per application of a payment to a document (or unapplied).
--- Incremental: KashFlow payment lines belong to their document and are replaced with it; other
--- payments are replaced row by row.
+-- Incremental: the payments each system changed since the last run (macros/change_sets.sql) are
+-- replaced; KashFlow payment lines belong to their document and are replaced with it; bank receipts (few)
+-- are replaced on every run.
 with unioned as (
     select * from {{ ref('int_xero__payments') }}
+    where payment_source = 'bank_transaction' or {{ in_change_set('xero', 'payments', 'native_id') }}
     union all by name
     select * from {{ ref('int_kashflow__payments') }}
+    where payment_source = 'bank_transaction' or {{ in_change_set('kashflow', 'documents', "split_part(refresh_key, ':', 3)") }}
     union all by name
     select * from {{ ref('int_sage100__payments') }}
+    where {{ in_change_set('sage100', 'payments', 'payment_key') }}
 )
 
 select
     payment_key,
     coalesce(payment_source, 'payment') as payment_source,
-    case when system = 'kashflow' then coalesce(document_key, payment_key) else payment_key end as refresh_key,
+    case when system = 'kashflow' then refresh_key else payment_key end as refresh_key,
     system,
     payment_type,
     native_payment_type,
@@ -51,6 +55,10 @@ select
     tenant_id,
     updated_at,
     _dlt_load_id,
-    _loaded_at
+    _loaded_at,
+    {{ built_at() }} as _built_at
 from unioned as src
-{{ loaded_since_last_run('src') }}
+{{ tombstones('refresh_key', "select 'xero:bank_transaction:' || bank_transaction_id as refresh_key from " ~ ref('stg_xero__bank_transactions') ~ "
+    union all select 'kashflow:bank_transaction:' || cast(bank_transaction_id as varchar) from " ~ ref('stg_kashflow__bank_transactions') ~ "
+    union all select 'kashflow:' || p.parent || ':' || c.id from (" ~ change_set('kashflow', 'documents') ~ ") as c (id)
+        cross join (values ('invoice'), ('purchase')) as p (parent)") }}
