@@ -159,3 +159,16 @@ def test_a_scenario_without_a_kashflow_folder_is_refused_clearly(tmp_path: Path)
 
     with pytest.raises(ScenarioError, match="no kashflow/ folder"):
         create_app(tmp_path)
+
+
+def test_a_document_is_found_by_its_number_even_when_another_documents_id_equals_it():
+    """`/invoices/{number}` looks up Number first: 100001 must not answer the invoice whose Id is 100001."""
+    from sandbox.kashflow.store import KNOWN, KfTable
+
+    first = {"Id": 100001, "Number": 7, "GrossAmount": 1}
+    second = {"Id": 200002, "Number": 100001, "GrossAmount": 2}
+    table = KfTable(KNOWN["invoices"], [first, second])
+    assert table.record(table.find("100001"))["Number"] == 100001
+    assert table.record(table.find("7"))["Id"] == 100001
+    assert table.find("200002") == 1  # the Id still finds a document no Number claims
+    assert table.find("999") is None

@@ -73,7 +73,9 @@ class KfTable:
         self.blobs: list[bytes] = []
         self.summaries: list[bytes] = []
         self.fields: dict[str, str] = {}  # lower-case field name -> field name (from the first records)
-        self.index: dict[str, int] = {}
+        # one index per key, in the resource's order: a lookup tries the primary key first, so a
+        # document whose Number equals another document's Id is still found by its Number
+        self.indexes: list[dict[str, int]] = [{} for _ in resource.keys]
         self._orders: dict[tuple[str | None, bool], list[int]] = {}
         for record in records:
             self.append(record)
@@ -88,17 +90,21 @@ class KfTable:
         self.summaries.append(_dump({**record, **{k: None for k in nulls}}) if nulls else self.blobs[-1])
         if pos < 50:
             self.fields.update({name.lower(): name for name in record})
-        for key in self.resource.keys:  # the first key wins when values collide
+        for key, index in zip(self.resource.keys, self.indexes, strict=True):
             value = record.get(key)
-            if value not in (None, "") and str(value).lower() not in self.index:
-                self.index[str(value).lower()] = pos
+            if value not in (None, ""):
+                index.setdefault(str(value).lower(), pos)  # the first record wins a duplicate value
         self._orders.clear()
 
     def record(self, pos: int) -> Record:
         return orjson.loads(self.blobs[pos])  # type: ignore[no-any-return]
 
     def find(self, ident: str) -> int | None:
-        return self.index.get(ident.lower())
+        lowered = ident.lower()
+        for index in self.indexes:
+            if lowered in index:
+                return index[lowered]
+        return None
 
     def field_for_sort(self, sortby: str) -> str | None:
         """The record field ``sortby`` names (case-insensitive, with KashFlow's aliases), or None."""
