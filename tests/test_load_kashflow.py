@@ -259,9 +259,10 @@ def test_deleted_documents_are_marked_and_a_returning_one_is_live_again(tmp_path
     with start_kashflow(scenario, KashflowConfig()) as handle:  # nothing new: marks stay, none added
         again, _ = _load(warehouse, monkeypatch, handle)
     assert again.summary["rows"] == {} and again.summary["deleted_marked"] == 0
-    assert query(
-        warehouse, "select _deleted_at from raw_kashflow.invoices where _deleted_at is not null"
-    ) == stamp
+    assert (
+        query(warehouse, "select _deleted_at from raw_kashflow.invoices where _deleted_at is not null")
+        == stamp
+    )
     invoices_path.write_text(json.dumps(invoices))  # restored in KashFlow
     with start_kashflow(scenario, KashflowConfig()) as handle:
         back, _ = _load(warehouse, monkeypatch, handle)
@@ -273,3 +274,49 @@ def test_deleted_documents_are_marked_and_a_returning_one_is_live_again(tmp_path
         (1,)
     ]
     assert table_counts(warehouse, "raw_kashflow") == before
+
+
+def test_detail_fetches_run_concurrently_but_never_above_max_concurrent(tmp_path):
+    """Documents are fetched by a pool of workers, but at most ``max_concurrent`` requests are in flight."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from dlt_pipelines.kashflow.client import KashflowClient
+    from dlt_pipelines.kashflow.helpers import with_details
+    from dlt_pipelines.kashflow.settings import RESOURCES
+
+    scenario = generated_scenario(tmp_path / "scn", "kashflow", invoices=24)
+    lock, in_flight, peak = threading.Lock(), [0], [0]
+
+    def sent(request: httpx.Request) -> None:
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+
+    def answered(response: httpx.Response) -> None:
+        with lock:
+            in_flight[0] -= 1
+
+    faults = FaultSpec.parse("latency=20ms,seed=1")
+    with start_kashflow(scenario, KashflowConfig(faults=faults)) as handle:
+        client = KashflowClient(
+            base_url=f"{handle.url}/v2",
+            username="tieout-sandbox",
+            password="sandbox-password",
+            memorable_word="reconcile",
+            max_concurrent=2,
+            http=httpx.Client(event_hooks={"request": [sent], "response": [answered]}),
+        )
+        summaries = next(client.iter_pages("invoices", per_page=24))
+        peak[0] = 0
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            done, unreadable = with_details(client, RESOURCES["invoices"], summaries, pool)
+        client.close()
+    assert peak[0] == 2, "two documents at a time: concurrent, and bounded"
+    assert unreadable == [] and len(done) == len(summaries)
+    expected = {
+        r["Number"]: len(r["LineItems"]) for r in scenario_records(scenario / "kashflow" / "invoices.json")
+    }
+    assert {d["Number"]: len(d["LineItems"]) for d in done} == expected

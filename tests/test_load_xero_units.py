@@ -194,3 +194,23 @@ def test_cursor_timestamps_are_aware_utc():
     assert utc_moment("2015-08-13T02:52:36") == datetime(2015, 8, 13, 2, 52, 36, tzinfo=UTC)
     assert utc_moment("2015-08-13T04:52:36+02:00") == datetime(2015, 8, 13, 2, 52, 36, tzinfo=UTC)
     assert utc_moment("2015-08-13") == datetime(2015, 8, 13, tzinfo=UTC)
+
+
+def test_backoff_grows_exponentially_with_jitter_and_is_capped():
+    """Transient failures wait initial*2^n plus a random jitter up to ``jitter``, never above max_wait."""
+    policy = RetryPolicy(attempts=7, initial_wait=1.0, max_wait=10.0, jitter=0.5)
+    runs: list[list[float]] = []
+    for _ in range(20):
+        waits: list[float] = []
+        with pytest.raises(TransientError):
+            for attempt in retrying(policy, sleep=waits.append):
+                with attempt:
+                    raise TransientError("502 from the API")
+        runs.append(waits)
+    for waits in runs:
+        assert len(waits) == policy.attempts - 1
+        for n, wait in enumerate(waits):
+            base = min(policy.initial_wait * 2**n, policy.max_wait)
+            assert base <= wait <= min(base + 0.5, policy.max_wait), (n, wait)
+    first_waits = {round(waits[0], 6) for waits in runs}
+    assert len(first_waits) > 10, "jitter spreads the retries of many clients apart"
