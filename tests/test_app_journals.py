@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from app import posting
 from app.data import journals as jr
 from app.data.warehouse import Reader
 from tests.test_app_support import click, frame_with, make_warehouse, signed_in_app, texts
@@ -130,7 +134,7 @@ def test_an_approval_lapses_when_the_proposal_changes(warehouse: Path) -> None:
     )
 
 
-def test_posting_goes_through_the_outbox_and_refusals_are_shown(
+def test_posting_runs_in_the_background_and_shows_posted_refused_and_dead_letters(
     warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sandbox.sage100.build import connection_string
@@ -141,24 +145,64 @@ def test_posting_goes_through_the_outbox_and_refusals_are_shown(
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "insert into journals.proposals values ('JP-FEB', 'c0ffee00c0ffee00', 'sage100', '2026-02', "
-            "'2026-02-28', 'sales_summary', 'February sales', 300.00, false)"
+            "'2026-02-28', 'sales_summary', 'February sales', 300.00, false), ('JP-BAD', 'badbadbadbad0000', "
+            "'sage100', '2026-02', '2026-02-28', 'adjustment', 'to an account Sage 100 lacks', 100.00, false)"
         )
         con.execute(
             "insert into journals.proposal_lines values ('JP-FEB', 1, '1200-00-00', 300.00, 0, 'USD', "
-            "'AR'), ('JP-FEB', 2, '4000-00-00', 0, 300.00, 'USD', 'Sales')"
+            "'AR'), ('JP-FEB', 2, '4000-00-00', 0, 300.00, 'USD', 'Sales'), "
+            "('JP-BAD', 1, '9999-00-00', 100.00, 0, 'USD', 'x'), "
+            "('JP-BAD', 2, '4000-00-00', 0, 100.00, 'USD', 'y')"
         )
-    for pid in ("JP-FEB", "JP-SALES-2026-01"):
+    for pid in ("JP-FEB", "JP-SALES-2026-01", "JP-BAD"):
         decide(journals_page("approver", pid), "Approve")
     at = click(journals_page("approver", "JP-FEB"), "Post approved proposals")
+    # the click returns at once: writeback runs in its own process while the page stays usable
+    assert any("Posting started by approver" in t and "is running" in t for t in texts(at, "info"))
+    assert posting.read_status(warehouse)["state"] == "running"
+    at.selectbox(key="journal_open").select("JP-SALES-2026-01").run()
+    assert not at.exception and at.subheader[0].value.startswith("JP-SALES-2026-01")
+    deadline = time.monotonic() + 90
+    while posting.read_status(warehouse)["state"] == "running":
+        assert time.monotonic() < deadline, posting.read_status(warehouse)
+        time.sleep(0.3)
+    at.run()
     outcome = " ".join(texts(at, "success") + texts(at, "error"))
-    assert "posted 1," in outcome and "refused 1," in outcome
-    assert states(warehouse)["JP-FEB"] == "posted"
+    assert "posted 1," in outcome and "refused 1," in outcome and "dead-letter 1," in outcome
+    assert any("1 posting(s) in dead-letter" in t for t in texts(at, "error"))
+    assert states(warehouse)["JP-FEB"] == "posted" and states(warehouse)["JP-BAD"] == "dead-letter"
     outbox = jr.outbox_frame(Reader(warehouse))
-    assert outbox[["proposal_id", "state"]].values.tolist() == [["JP-FEB", "posted"]]
+    assert outbox[["proposal_id", "state"]].values.tolist() == [
+        ["JP-BAD", "dead-letter"],
+        ["JP-FEB", "posted"],
+    ]
+    assert "9999-00-00" in outbox["last_error"].iloc[0]
+    assert posting.history(warehouse)[0]["user"] == "approver"
     at = journals_page("approver", "JP-SALES-2026-01")
     refusal = " ".join(texts(at, "error"))
     assert "The last writeback run" in refusal and "refused to post this version" in refusal
     assert "closed" in refusal.lower()  # Sage 100's January 2026 is closed
+    with connect(warehouse) as con:  # every posting step is in the audit log, by the signed-in user
+        actors = {
+            r[0]
+            for r in con.execute("select actor from ops.audit_log where object like 'outbox:%'").fetchall()
+        }
+    assert actors == {"approver"}
+
+
+def test_a_second_posting_run_is_refused_while_one_runs(warehouse: Path) -> None:
+    paths = posting.PostingPaths(warehouse)
+    paths.status.write_text(
+        json.dumps(
+            {"run_id": "r", "state": "running", "user": "approver2", "started_at": "t", "pid": os.getpid()}
+        )
+    )
+    at = signed_in_app("approver", "journals")
+    assert next(b for b in at.button if b.label == "Post approved proposals").disabled
+    with pytest.raises(posting.PostingBusy, match="approver2 started posting"):
+        posting.start_background(warehouse, user="approver", role="approver")
+    with pytest.raises(PermissionError, match="only an approver or admin may post"):
+        posting.start_background(warehouse, user="preparer", role="preparer")
 
 
 def test_a_preparer_cannot_post(warehouse: Path) -> None:

@@ -83,28 +83,6 @@ def prepare(warehouse: Path, proposal_id: str, user: Any, comment: str | None) -
     )
 
 
-def post(warehouse: Path, user: Any, target: str | None = None) -> Outcome:
-    """Run writeback (queue approved proposals that pass the guards and post them)."""
-    from writeback.runner import run_writeback
-
-    if user.role not in ("approver", "admin"):
-        return Outcome(False, f"{user.username} has role {user.role}; only an approver or admin may post")
-    lines: list[str] = []
-
-    def done(report: Any) -> str:
-        head = (
-            f"posted {len(report.posted)}, already there {len(report.recovered)}, failed "
-            f"{len(report.failed)}, dead-letter {len(report.dead_letter)}, refused {len(report.refused)}, "
-            f"awaiting approval {len(report.awaiting)}"
-        )
-        return "\n".join([head, *lines])
-
-    return _run(
-        lambda: run_writeback(target=target, actor=user.username, warehouse=warehouse, echo=lines.append),
-        done,
-    )
-
-
 def add_note(warehouse: Path, exception_id: str, note: str, user: Any) -> Outcome:
     from writeback import approvals
 

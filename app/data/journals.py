@@ -231,3 +231,10 @@ def outbox_frame(reader: Reader) -> pd.DataFrame:
         "order by case state when 'dead-letter' then 0 when 'failed' then 1 when 'sending' then 2 "
         "when 'pending' then 3 else 4 end, updated_at desc"
     )
+
+
+def outbox_counts(reader: Reader) -> dict[str, int]:
+    """Postings per outbox state (pending, sending, posted, failed, dead-letter)."""
+    if "ops.outbox" not in reader.tables():
+        return {}
+    return {state: n for state, n in reader.rows("select state, count(*) from ops.outbox group by state")}

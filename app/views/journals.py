@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from app import ui
+from app import posting, ui
 from app.data import decisions
 from app.data import journals as jr
 
@@ -122,6 +122,62 @@ def _detail(proposal_id: str, threshold: Decimal) -> None:
     st.dataframe(info["history"], hide_index=True, width="stretch")
 
 
+@st.fragment(run_every=2)
+def _posting() -> None:
+    """Post approved proposals in a background process (:mod:`app.posting`) and follow it every 2 s
+    without rerunning the rest of the page: the app stays usable while Xero or Sage 100 answer."""
+    warehouse = ui.settings().warehouse
+    user = ui.user()
+    status = posting.read_status(warehouse)
+    running = bool(status and status.get("state") == "running")
+    if user.can_approve and st.button(
+        "Post approved proposals",
+        key="journal_post",
+        disabled=running,
+        help="Runs writeback in the background: guards, then the outbox posts each approved proposal "
+        "exactly once",
+    ):
+        try:
+            posting.start_background(warehouse, user=user.username, role=user.role)
+        except (posting.PostingBusy, PermissionError, OSError) as exc:
+            st.error(f"Could not start posting: {exc}")
+            return
+        st.toast("Posting started: keep working, this panel follows it.")
+        status, running = posting.read_status(warehouse), True
+    if status is None:
+        return
+    if running:
+        st.session_state["posting_seen_running"] = True
+    elif st.session_state.pop("posting_seen_running", False):
+        st.cache_data.clear()
+        st.rerun(scope="app")  # posting finished: redraw the list and the outbox with the new states
+    counts = ui.data(jr.outbox_counts)
+    in_flight = counts.get("pending", 0) + counts.get("sending", 0)
+    done = sum(counts.values()) - in_flight
+    outbox_text = " · ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "empty"
+    head = f"Posting started by {status.get('user')} at {status.get('started_at')}"
+    if running:
+        st.info(f"{head} is running · {status.get('message', '')}")
+        if counts:
+            st.progress(done / max(1, done + in_flight), text=f"Outbox: {outbox_text}")
+        return
+    text = f"Last posting run ({status.get('user')}, {status.get('started_at')}): {status.get('message', '')}"
+    trouble = status.get("state") != "succeeded" or any(
+        (status.get("counts") or {}).get(k) for k in ("failed", "dead-letter")
+    )
+    (st.error if trouble else st.success)(text)
+    for problem in status.get("problems") or []:
+        st.warning(problem)
+    if counts.get("dead-letter"):
+        st.error(
+            f"{counts['dead-letter']} posting(s) in dead-letter: each needs a person (Outbox tab, "
+            "last_error; `tieout requeue` once fixed)."
+        )
+    if status.get("lines"):
+        with st.expander("Writeback output"):
+            st.code("\n".join(status["lines"][-80:]))
+
+
 def body() -> None:
     st.title("Journals")
     ui.show_outcome(OUTCOME)
@@ -143,15 +199,7 @@ def body() -> None:
     shown = [r for r in rows if not shown_states or r.state in shown_states]
     frame = jr.frame(shown)
     st.dataframe(frame, hide_index=True, width="stretch", column_config=ui.money_columns(frame, ("amount",)))
-    user = ui.user()
-    if user.can_approve and st.button(
-        "Post approved proposals",
-        key="journal_post",
-        help="Runs writeback: guards, then the outbox posts each approved proposal exactly once",
-    ):
-        with st.spinner("Posting through the outbox ..."):
-            ui.remember_outcome(OUTCOME, decisions.post(ui.settings().warehouse, user))
-        st.rerun()
+    _posting()
     tab_detail, tab_outbox = st.tabs(["Proposal", "Outbox"])
     with tab_detail:
         if not shown:
