@@ -91,7 +91,14 @@ def test_full_load_matches_scenario_counts_and_sums(tmp_path, monkeypatch):
         # one list call per page, one document call per invoice for its lines and payment lines
         invoices = len(scenario_records(scenario / "kashflow" / "invoices.json"))
         assert calls["GET invoices"] == invoices + -(-invoices // 100)
-        assert any("kashflow invoices:" in line for line in lines)
+        assert any("kashflow invoices:" in line and "rows read" in line for line in lines)
+        # the summary: rows per table, API calls, 429s, retries, quarantined records, duration
+        summary = result.summary
+        assert summary["rows"]["invoices"] == counts["invoices"]
+        assert summary["api_calls"] == sum(calls.values()) and summary["auth_calls"] == 2
+        assert (summary["http_429"], summary["retries"], summary["quarantined"]) == (0, 0, 0)
+        assert summary["duration_seconds"] > 0
+        assert "Load summary" in lines and any("429s met 0" in line for line in lines)
         assert variant_columns(warehouse, "raw_kashflow") == []
 
         second, _ = _load(warehouse, monkeypatch, handle, per_page=100)
