@@ -101,3 +101,45 @@ def test_a_broken_users_file_is_reported(
     monkeypatch.setenv("TIEOUT_USERS_FILE", str(tmp_path / "none.toml"))
     at = AppTest.from_file(str(APP_FILE), default_timeout=30).run()
     assert texts(at, "error")[0].startswith("no users file at")
+
+
+def test_single_sign_on_is_offered_only_when_configured(warehouse: Path) -> None:
+    plain = AppTest.from_file(str(APP_FILE), default_timeout=30).run()
+    assert "Sign in with single sign-on" not in [b.label for b in plain.button]
+    at = AppTest.from_file(str(APP_FILE), default_timeout=30)
+    at.secrets["auth"] = {  # the [auth] section of .streamlit/secrets.toml that st.login reads
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a-long-random-secret",
+        "client_id": "tieout",
+        "client_secret": "s3cret",
+        "server_metadata_url": "https://idp.example.test/.well-known/openid-configuration",
+    }
+    at.run()
+    assert "Sign in with single sign-on" in [b.label for b in at.button]
+    assert [b.label for b in at.get("form_submit_button")] == ["Sign in"]  # local accounts still work
+
+
+def test_an_oidc_user_gets_the_role_of_the_users_file_or_nothing(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = tmp_path / "users.toml"
+    users.write_text(
+        f'[users.kim]\nrole = "admin"\npassword_hash = "{auth.hash_password("correct horse")}"\n'
+        '[oidc]\ndefault_role = ""\n[oidc.users]\n"controller@example.com" = "approver"\n'
+    )
+    monkeypatch.setenv("TIEOUT_USERS_FILE", str(users))
+
+    def after_login(email: str) -> AppTest:
+        at = AppTest.from_file(str(APP_FILE), default_timeout=30)
+        at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
+        at.user = {"is_logged_in": True, "email": email, "name": "C. Troller"}
+        return at.run()
+
+    at = after_login("Controller@Example.com")
+    assert at.session_state["user"] == auth.User("controller@example.com", "approver", "C. Troller", "oidc")
+    assert "**C. Troller (approver)**" in texts(at, "markdown")
+    at = after_login("stranger@example.com")
+    assert texts(at, "error") == [
+        "stranger@example.com has no role in tieout: ask an admin to add you to the users file."
+    ]
+    assert "user" not in at.session_state and not at.dataframe
