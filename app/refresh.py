@@ -11,9 +11,14 @@ refresh never writes the live warehouse for long:
 3. **Swap**: under a brief write lock on the live file again, copy every ``ops`` table from the live
    file into the new one (so decisions made during the build are kept), checkpoint, and ``os.replace``
    the new file over the live one. Readers that opened the old file finish on it; the next read sees the
-   new one. If the load or build failed, nothing is swapped: the app keeps the previous warehouse.
+   new one.
 
-A lock file allows one refresh per warehouse. The state of the current refresh is in
+If a step fails, nothing is swapped: the live warehouse stays exactly as it was, and the copy (with
+whatever was loaded into it, which dlt's state already counts) is kept as ``<name>.next.duckdb``; the
+next refresh, ``tieout run`` or ``tieout build`` continues from it, so loaded data is never lost.
+
+``tieout run`` and ``tieout build`` take the same path (``kind`` "run" / "build": build only, with an
+optional dbt selection). A lock file allows one refresh per warehouse. The state of the current refresh is in
 ``<name>.refresh.json`` (the app polls it), its output in ``<name>.refresh.log``, finished runs in
 ``<name>.refreshes.jsonl``. ``tieout refresh`` and the app's refresh button both run
 ``python -m app.refresh`` this way.
@@ -31,7 +36,7 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -104,6 +109,8 @@ class RefreshStatus:
     load: list[dict[str, Any]] = field(default_factory=list)
     build: dict[str, Any] = field(default_factory=dict)
     seconds: float | None = None
+    kind: str = "refresh"  # refresh (app button, tieout refresh) | run (tieout run) | build (tieout build)
+    swapped: bool = False
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -278,11 +285,16 @@ def refresh(
     full_refresh: bool = False,
     user: str | None = None,
     echo: Echo = print,
+    kind: str = "refresh",
+    load: bool = True,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> RefreshStatus:
-    """Load + build into a copy of ``warehouse`` and swap it in; see the module docstring.
+    """Load (unless ``load`` is false) + build into a copy of ``warehouse`` and swap it in; see the
+    module docstring. ``select`` / ``exclude`` narrow the dbt build.
 
-    Once loading has started, the copy is always swapped in — even when a source or the build failed —
-    exactly as ``tieout run`` would have left the warehouse in place, so loaded data is never lost."""
+    Only a run whose every step succeeded is swapped in; otherwise the live warehouse is left as it was
+    and the copy is kept for the next run to continue from."""
     paths = RefreshPaths(Path(warehouse).resolve())
     started = time.monotonic()
     status = RefreshStatus(
@@ -292,6 +304,7 @@ def refresh(
         started_at=_now(),
         pid=os.getpid(),
         user=user,
+        kind=kind,
     )
 
     def save() -> None:
@@ -302,43 +315,60 @@ def refresh(
         save()
         try:
             how = snapshot(paths)
-            echo(f"{how} {paths.work}" + (" (left by an interrupted refresh)" if how == "resumed" else ""))
-            status.step = "load"
-            save()
-            status.load = run_step("load", paths, echo, source=source, full_refresh=full_refresh)["sources"]
-            problems += [
-                f"{r['source']} failed to load: {r['message']}"
-                for r in status.load
-                if r["status"] == "failed"
-            ]
+            echo(
+                f"{how} {paths.work}"
+                + (" (left by an earlier run that did not finish)" if how == "resumed" else "")
+            )
+            if load:
+                status.step = "load"
+                save()
+                status.load = run_step("load", paths, echo, source=source, full_refresh=full_refresh)[
+                    "sources"
+                ]
+                problems += [
+                    f"{r['source']} failed to load: {r['message']}"
+                    for r in status.load
+                    if r["status"] == "failed"
+                ]
             if not problems:
                 status.step = "build"
                 save()
                 echo("building models ...")
-                status.build = run_step("build", paths, echo, full_refresh=full_refresh)
+                status.build = run_step(
+                    "build", paths, echo, full_refresh=full_refresh, select=select, exclude=exclude
+                )
                 if not status.build["success"]:
                     problems.append(
                         f"the build reported {len(status.build['failed'])} failure(s): "
                         + "; ".join(f.split(":")[0] for f in status.build["failed"][:5])
                     )
+            if not problems:
+                status.step = "swap"
+                save()
+                carried = swap(paths)
+                status.swapped = True
+                _move_load_summary(paths)
+                echo(f"swapped in the new warehouse (kept {sum(carried.values())} ops rows)")
         except RefreshFailed as exc:
             problems.append(str(exc))
         except Exception as exc:  # noqa: BLE001 - recorded for the app, the work file is kept for a resume
             problems.append(f"{type(exc).__name__}: {exc}")
             echo(traceback.format_exc())
         finally:
-            if paths.work.exists() and status.step != "snapshot":
-                status.step = "swap"
-                save()
-                try:
-                    carried = swap(paths)
-                    _move_load_summary(paths)
-                    echo(f"swapped in the new warehouse (kept {sum(carried.values())} ops rows)")
-                except (RefreshFailed, duckdb.Error, OSError) as exc:
-                    problems.append(f"could not swap in the new warehouse (kept for the next refresh): {exc}")
+            if problems:
+                _move_load_summary(paths)  # the Pipeline page shows what the failed load did
+                kept = (
+                    f"; the live warehouse was left as it was, the copy is kept in {paths.work} and the next "
+                    "refresh, `tieout run` or `tieout build` continues from it"
+                    if paths.work.exists()
+                    else "; the live warehouse was left as it was"
+                )
+                problems[-1] += kept
             status.state = "failed" if problems else "succeeded"
             status.step = "done"
-            status.message = "; ".join(problems) or "load and build finished; the app shows the new data"
+            status.message = "; ".join(problems) or (
+                ("load and build" if load else "build") + " finished; the app shows the new data"
+            )
             for line in problems:
                 echo(f"error: {line}")
             status.finished_at = _now()
@@ -350,7 +380,14 @@ def refresh(
 
 
 def run_step(
-    step: str, paths: RefreshPaths, echo: Echo, *, source: str = "all", full_refresh: bool = False
+    step: str,
+    paths: RefreshPaths,
+    echo: Echo,
+    *,
+    source: str = "all",
+    full_refresh: bool = False,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Run ``load`` or ``build`` against the work file in a child process and return its JSON result.
 
@@ -375,6 +412,10 @@ def run_step(
     ]
     if full_refresh:
         command.append("--full-refresh")
+    for name in select:
+        command += ["--select", name]
+    for name in exclude:
+        command += ["--exclude", name]
     env = {**os.environ, "TIEOUT_WAREHOUSE": str(paths.work), "TIEOUT_PIPELINES_DIR": str(paths.pipelines)}
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(PROJECT_ROOT), env=env
@@ -395,7 +436,15 @@ def run_step(
     return data
 
 
-def _step_main(step: str, warehouse: Path, result: Path, source: str, full_refresh: bool) -> int:
+def _step_main(
+    step: str,
+    warehouse: Path,
+    result: Path,
+    source: str,
+    full_refresh: bool,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> int:
     """The child process of :func:`run_step`: one step in-process, its outcome as JSON in ``result``."""
     from tieout import build as builder
     from tieout import load as loader
@@ -420,7 +469,9 @@ def _step_main(step: str, warehouse: Path, result: Path, source: str, full_refre
                 ]
             }
         else:
-            summary = builder.build(full_refresh=full_refresh, warehouse=warehouse)
+            summary = builder.build(
+                select=select, exclude=exclude, full_refresh=full_refresh, warehouse=warehouse
+            )
             print(summary.render(), flush=True)
             data = _build_record(summary)
     except (loader.LoadError, builder.BuildError) as exc:
@@ -481,12 +532,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--user", default=None)
     parser.add_argument("--step", choices=("load", "build"), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--select", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument("--exclude", action="append", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     from tieout.settings import warehouse_path
 
     warehouse = args.warehouse or warehouse_path()
     if args.step:
-        return _step_main(args.step, warehouse, args.result, args.source, args.full_refresh)
+        return _step_main(
+            args.step, warehouse, args.result, args.source, args.full_refresh, args.select, args.exclude
+        )
     try:
         status = refresh(
             warehouse,

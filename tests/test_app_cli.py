@@ -48,3 +48,16 @@ def test_refresh_reports_a_failed_load(tmp_path: Path, monkeypatch: pytest.Monke
     result = runner.invoke(app, ["refresh", "--warehouse", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 1
     assert "refresh failed" in result.output and "sage100 failed to load" in result.output
+
+
+def test_the_demo_accounts_are_printed_with_their_roles() -> None:
+    from tieout.app_cli import demo_accounts
+
+    lines = demo_accounts()
+    for name, password, role in (
+        ("preparer", "preparer-demo", "preparer"),
+        ("approver", "approver-demo", "approver"),
+        ("approver2", "approver2-demo", "approver"),
+        ("admin", "admin-demo", "admin"),
+    ):
+        assert any(line.split() == [name, "password", password, "role", role] for line in lines), lines

@@ -136,8 +136,12 @@ def test_a_failed_load_is_recorded_and_only_one_refresh_runs(
     paths = refresh.RefreshPaths(live)
     with refresh.refresh_lock(paths), pytest.raises(refresh.RefreshBusy, match="already running"):
         refresh.refresh(live, echo=lambda _l: None)
+    before = (os.stat(live).st_ino, live.read_bytes())
     status = refresh.refresh(live, user="pat", echo=lambda _l: None)
     assert status.state == "failed" and "sage100 failed to load" in status.message
+    assert "the live warehouse was left as it was" in status.message and not status.swapped
     assert refresh.history(live)[0]["run_id"] == status.run_id and refresh.history(live)[0]["user"] == "pat"
+    assert (os.stat(live).st_ino, live.read_bytes()) == before  # not swapped, not touched
     assert Reader(live).scalar("select count(*) from core.documents") == 10  # the app still has its data
-    assert not os.path.exists(paths.work)
+    assert os.path.exists(paths.work)  # what was loaded is kept: the next run continues from it
+    assert refresh.snapshot(paths) == "resumed"

@@ -280,3 +280,63 @@ def run(
         echo("the load stopped early; building on what was loaded (run `tieout run` again to finish)")
     echo("building models ...")
     return build(full_refresh=full_refresh, target=target, warehouse=warehouse)
+
+
+def builds_warehouse_file(target: str | None) -> bool:
+    """True when the dbt target is the DuckDB file of ``TIEOUT_WAREHOUSE`` (the default)."""
+    return (target or os.environ.get("TIEOUT_DBT_TARGET") or "duckdb") == "duckdb"
+
+
+def swapped_command(
+    *,
+    load: bool,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    full_refresh: bool = False,
+    target: str | None = None,
+    source: str = "all",
+    warehouse: Path | None = None,
+    echo: Any = print,
+) -> int:
+    """``tieout run`` (``load``) and ``tieout build``: the exit code (0 ok, 1 a step failed, 2 dbt could not
+    start or another run holds the warehouse).
+
+    On the DuckDB warehouse this never writes the live file for long: like ``tieout refresh`` it loads and
+    builds a copy and swaps it in (:mod:`app.refresh`), so an open app keeps reading and its decisions
+    are carried over; a failed step leaves the live file as it was. Other dbt targets build in place."""
+    if not builds_warehouse_file(target):
+        try:
+            summary = (
+                run(full_refresh=full_refresh, target=target, warehouse=warehouse, source=source, echo=echo)
+                if load
+                else build(select=select, exclude=exclude, full_refresh=full_refresh, target=target)
+            )
+        except BuildError as exc:
+            echo(f"error: {exc}")
+            return 2
+        echo(summary.render())
+        return 0 if summary.success else 1
+
+    from app import refresh
+
+    path = Path(warehouse) if warehouse else settings.warehouse_path()
+    try:
+        status = refresh.refresh(
+            path,
+            source=source,
+            full_refresh=full_refresh,
+            user=None,
+            echo=echo,
+            kind="run" if load else "build",
+            load=load,
+            select=select,
+            exclude=exclude,
+        )
+    except refresh.RefreshBusy as exc:
+        echo(f"error: {exc}")
+        return 2
+    what = "run" if load else "build"
+    echo(f"{what} {status.state} in {status.seconds} s: {status.message}")
+    if status.state == "succeeded":
+        return 0
+    return 2 if "dbt could not run" in status.message else 1

@@ -148,16 +148,16 @@ def build_cmd(
     """Build the warehouse models (dbt build: seeds, staging, intermediate, core, tests) from the raw data."""
     from tieout import build
 
-    try:
-        summary = build.build(
-            select=select or (), exclude=exclude or (), full_refresh=full_refresh, target=target
+    raise typer.Exit(
+        build.swapped_command(
+            load=False,
+            select=select or (),
+            exclude=exclude or (),
+            full_refresh=full_refresh,
+            target=target,
+            echo=typer.echo,
         )
-    except build.BuildError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(summary.render())
-    if not summary.success:
-        raise typer.Exit(1)
+    )
 
 
 @app.command("run")
@@ -168,14 +168,9 @@ def run_cmd(
     """Load every configured source (tieout load), then build the models (tieout build)."""
     from tieout import build
 
-    try:
-        summary = build.run(full_refresh=full_refresh, target=target, echo=typer.echo)
-    except build.BuildError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(summary.render())
-    if not summary.success:
-        raise typer.Exit(1)
+    raise typer.Exit(
+        build.swapped_command(load=True, full_refresh=full_refresh, target=target, echo=typer.echo)
+    )
 
 
 @app.command("load")

@@ -98,13 +98,17 @@ def run_demo(options: DemoOptions, echo: Echo = print) -> int:
     scenario = prepare_scenario(options, echo)
     with ExitStack() as stack:
         start_sandbox(scenario, options, stack, echo)
-        if warehouse.exists():
+        from app.refresh import RefreshPaths
+
+        work = RefreshPaths(warehouse.resolve()).work
+        if warehouse.exists() or work.exists():
             echo(f"== starting from an empty warehouse ({warehouse}); the previous one is replaced")
-            warehouse.unlink()
-            warehouse.with_suffix(warehouse.suffix + ".wal").unlink(missing_ok=True)
+            for old in (warehouse, work):  # with any copy an unfinished run left behind
+                old.unlink(missing_ok=True)
+                old.with_suffix(old.suffix + ".wal").unlink(missing_ok=True)
         echo("== loading Sage 100 and the ledger, then building the models (tieout run)")
-        # A child process: dbt-duckdb keeps its connection (and the file's write lock) for the life of the
-        # process, and the app opened at the end must be able to read the warehouse.
+        # `tieout run` builds a copy and swaps it in (as a refresh does), in a child process: dbt-duckdb
+        # keeps its connection (and the file's write lock) for the life of the process.
         os.environ["TIEOUT_WAREHOUSE"] = str(warehouse)
         code = subprocess.call([sys.executable, "-m", "tieout.cli", "run", "--full-refresh"], env=os.environ)
         if code != 0:

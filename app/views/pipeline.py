@@ -64,13 +64,14 @@ def body() -> None:
     st.title("Pipeline")
     _refresh_status()
     warehouse = ui.settings().warehouse
-    st.subheader("Refreshes")
+    st.subheader("Refreshes, runs and builds")
     runs = refresh.history(warehouse)
     if runs:
         st.dataframe(
             [
                 {
                     "started": r.get("started_at"),
+                    "what": r.get("kind", "refresh"),  # the app / tieout refresh, tieout run, tieout build
                     "state": r.get("state"),
                     "by": r.get("user"),
                     "seconds": r.get("seconds"),
@@ -78,6 +79,7 @@ def body() -> None:
                     "build": "ok"
                     if (r.get("build") or {}).get("success")
                     else ("failed" if r.get("build") else "—"),
+                    "swapped in": r.get("swapped", r.get("state") == "succeeded"),
                     "message": r.get("message"),
                 }
                 for r in runs
@@ -90,7 +92,7 @@ def body() -> None:
             with st.expander("Last build summary"):
                 st.code(last_build.get("text") or "")
     else:
-        st.caption("No refresh from the app yet.")
+        st.caption("No refresh, `tieout run` or `tieout build` on this warehouse yet.")
     dbt = pl.dbt_run_results(PROJECT_ROOT / "dbt_project")
     if dbt is not None:
         st.markdown(
