@@ -106,6 +106,7 @@ def closed_sage100_periods(warehouse: Path) -> list[tuple[date, date]]:
     )
 
 
+@pytest.mark.timeout(1200)  # two real load + build runs (about two minutes each on an idle machine)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_posting_every_approved_proposal_closes_what_it_addressed_and_nothing_else(
     tmp_path: Path, seed: int
