@@ -200,7 +200,7 @@ def test_dry_run_prints_the_vi_file_and_writes_nothing(env: SageEnv) -> None:
     # what the dry run printed is exactly the file the real run hands to the VI job
     env.run()
     (written,) = env.import_dir.glob("*_TIEOUT_GL.csv")
-    assert written.read_text(encoding="utf-8") == expected
+    assert written.read_bytes().decode("utf-8") == expected  # CRLF line ends kept
 
 
 def test_every_vi_layout_column_is_documented() -> None:
