@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -428,3 +428,49 @@ def test_double_entry_covers_every_document_type(fixture: str, request: pytest.F
         [ledger],
     )
     assert fx and all(a == b and a is not None for a, b in fx), fx
+
+
+def test_staging_parses_kashflow_date_strings(kashflow_built: Built) -> None:
+    invoices = json.loads((kashflow_built.scenario / "kashflow" / "invoices.json").read_text())
+    expected = {
+        int(i["Id"]): (
+            date.fromisoformat(i["IssuedDate"][:10]),
+            date.fromisoformat(i["DueDate"][:10]) if i.get("DueDate") else None,
+        )
+        for i in invoices
+    }
+    got = {
+        i: (issued, due)
+        for i, issued, due in query(
+            kashflow_built.warehouse,
+            "select invoice_id, issued_date, due_date from staging.stg_kashflow__invoices",
+        )
+    }
+    assert got and all(expected[i] == v for i, v in got.items())
+
+
+def test_every_contract_model_has_key_and_system_tests(xero_built: Built, tmp_path: Path) -> None:
+    """unique / not_null on each contract model's key, accepted_values on `system`, relationships."""
+    res = build.invoke(["parse"], warehouse=xero_built.warehouse, target_path=tmp_path)
+    assert res.success
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    keys = {
+        "parties": "party_key",
+        "accounts": "account_key",
+        "items": "item_key",
+        "documents": "document_key",
+        "document_lines": "document_line_key",
+        "payments": "payment_key",
+        "gl_entries": "gl_entry_key",
+    }
+    tests: dict[str, set[tuple[str, str]]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test" or not node.get("test_metadata"):
+            continue
+        for dep in node["depends_on"]["nodes"]:
+            model = dep.split(".")[-1]
+            tests.setdefault(model, set()).add((node["test_metadata"]["name"], node.get("column_name") or ""))
+    for model, key in keys.items():
+        have = tests.get(model, set())
+        assert {("unique", key), ("not_null", key), ("accepted_values", "system")} <= have, (model, have)
+    assert any(name == "relationships" for name, _ in tests["gl_entries"] | tests["document_lines"])
