@@ -42,10 +42,12 @@ def _warehouse_env(warehouse: Path) -> Iterator[None]:
 def _clear_caches() -> None:
     import streamlit as st
 
+    from app.data import journals
     from app.data import warehouse as wh
 
     st.cache_data.clear()
     wh._TABLES.clear()
+    getattr(journals, "_PROPOSALS", {}).clear()
 
 
 def _app(page: str, timeout: float):  # noqa: ANN202 - streamlit.testing.v1.AppTest

@@ -294,7 +294,8 @@ def refresh(
     module docstring. ``select`` / ``exclude`` narrow the dbt build.
 
     Only a run whose every step succeeded is swapped in; otherwise the live warehouse is left as it was
-    and the copy is kept for the next run to continue from."""
+    and the copy is kept for the next run to continue from (when there is no live warehouse yet, a build
+    that ran but reported failures is swapped in all the same)."""
     paths = RefreshPaths(Path(warehouse).resolve())
     started = time.monotonic()
     status = RefreshStatus(
@@ -342,7 +343,9 @@ def refresh(
                         f"the build reported {len(status.build['failed'])} failure(s): "
                         + "; ".join(f.split(":")[0] for f in status.build["failed"][:5])
                     )
-            if not problems:
+            if status.build and (not problems or not paths.live.exists()):
+                # a failed build is swapped in only when there is no warehouse yet: nothing to protect,
+                # and what did build is better than nothing (the message still says what failed)
                 status.step = "swap"
                 save()
                 carried = swap(paths)
@@ -355,7 +358,9 @@ def refresh(
             problems.append(f"{type(exc).__name__}: {exc}")
             echo(traceback.format_exc())
         finally:
-            if problems:
+            if problems and status.swapped:
+                problems[-1] += "; there was no warehouse yet, so what did build was swapped in"
+            elif problems:
                 _move_load_summary(paths)  # the Pipeline page shows what the failed load did
                 kept = (
                     f"; the live warehouse was left as it was, the copy is kept in {paths.work} and the next "

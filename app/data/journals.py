@@ -13,6 +13,22 @@ import pandas as pd
 from app.data.warehouse import Reader, sql_df
 
 HISTORY_COLUMNS = ("seq", "at", "actor", "action", "object", "payload")
+_PROPOSALS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+
+def _all_proposals(reader: Reader, con: Any) -> dict[str, Any]:
+    """writeback's proposals of the warehouse, read once per version of the file: the list and the
+    detail of one proposal both need them, and reading every proposal with its lines is the page's
+    biggest cost."""
+    from writeback.proposals import load_proposals
+
+    key = reader.signature()
+    known = _PROPOSALS.get(str(reader.path))
+    if known is not None and known[0] == key:
+        return known[1]
+    found = load_proposals(con)
+    _PROPOSALS[str(reader.path)] = (key, found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -49,11 +65,10 @@ def proposals(reader: Reader, threshold: Decimal) -> list[ProposalRow]:
     """Every current proposal with its state, largest first."""
     from writeback import approvals, guards
     from writeback import outbox as ob
-    from writeback.proposals import load_proposals
     from writeback.warehouse import table_exists
 
     with reader.connect() as con:
-        found = load_proposals(con)
+        found = _all_proposals(reader, con)
         has_ops = table_exists(con, "ops", "approvals")
         status = (
             approvals.statuses(con, found)
@@ -132,11 +147,10 @@ def detail(reader: Reader, proposal_id: str, threshold: Decimal) -> dict[str, An
     """Lines, balance problems, guard refusals, source documents, outbox row and audit history."""
     from writeback import approvals, guards
     from writeback import outbox as ob
-    from writeback.proposals import load_proposals
     from writeback.warehouse import table_exists
 
     with reader.connect() as con:
-        proposal = load_proposals(con).get(proposal_id)
+        proposal = _all_proposals(reader, con).get(proposal_id)
         if proposal is None:
             return None
         recorded = approvals.decisions(con, proposal_id) if table_exists(con, "ops", "approvals") else []
