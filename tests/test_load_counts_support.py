@@ -64,10 +64,13 @@ def expected_counts(scenario: Path) -> dict[str, dict[str, int]]:
                     child = f"{path.stem}__{'line_items' if field == 'LineItems' else 'payment_lines'}"
                     kashflow[child] = sum(len(r.get(field) or []) for r in rows)
         expected["raw_kashflow"] = kashflow
+    from dlt.common.normalizers.naming.snake_case import NamingConvention
+
+    naming = NamingConvention()
     sage: dict[str, int] = {}
     for path in sorted((scenario / "sage100").glob("*.csv")):
         with path.open(newline="", encoding="utf-8") as handle:
-            sage[path.stem.lower()] = sum(1 for _ in csv.reader(handle)) - 1
+            sage[naming.normalize_table_identifier(path.stem)] = sum(1 for _ in csv.reader(handle)) - 1
     expected["raw_sage100"] = sage
     return expected
 
