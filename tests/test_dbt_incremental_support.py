@@ -25,8 +25,8 @@ def _change_xero(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, int]:
     load = _newer_load_id(con, "raw_xero", "invoices")
     con.execute(
         "create temp table picked as select invoice_id, _dlt_id, "
-        "row_number() over (order by invoice_id) as n from raw_xero.invoices "
-        f"qualify n % {every} = 0"
+        f"(row_number() over (order by invoice_id)) // {every} as n from raw_xero.invoices "
+        f"qualify (row_number() over (order by invoice_id)) % {every} = 0"
     )
     counts = {"xero invoices": _count(con, "select count(*) from picked")}
     con.execute(
@@ -58,12 +58,13 @@ def _change_xero(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, int]:
     )
     con.execute(
         "create temp table picked_pay as select payment_id, "
-        f"row_number() over (order by payment_id) as n from raw_xero.payments qualify n % {every} = 1"
+        f"(row_number() over (order by payment_id)) // {every} as n from raw_xero.payments "
+        f"qualify (row_number() over (order by payment_id)) % {every} = 1"
     )
     counts["xero payments"] = _count(
         con,
         f"update raw_xero.payments as p set reference = coalesce(reference, ''){EDITED}, _dlt_load_id = ?, "
-        "status = case when k.n % 7 = 1 then 'DELETED' else p.status end "
+        "status = case when k.n % 7 = 3 then 'DELETED' else p.status end "
         "from picked_pay as k where k.payment_id = p.payment_id",
         [load],
     )

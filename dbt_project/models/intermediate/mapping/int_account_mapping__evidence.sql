@@ -44,15 +44,21 @@ sage_docs as (
     select document_key, document_number from {{ ref('int_sage100__documents') }}
 ),
 
-gl_pairs as (
-    select g.system, g.account_code as source_account_code, s.account_code as sage100_account, 'gl' as kind,
-        abs(g.base_amount) as amount
+linked_gl as materialized (
+    -- postings of linked ledger documents with their Sage 100 document's number, first: joined on the
+    -- amount alone, the optimizer pairs millions of equal amounts before it filters by document
+    select g.system, g.account_code, g.base_amount, d.document_number
     from links as k
     inner join sage_docs as d on d.document_key = k.sage100_document_key
     inner join ledger_gl as g on g.entry_group_key = k.ledger_document_key
-    inner join sage_gl as s on s.document_number = d.document_number
-        and s.base_amount = g.base_amount
     where g.account_code is not null and g.base_amount <> 0
+),
+
+gl_pairs as (
+    select g.system, g.account_code as source_account_code, s.account_code as sage100_account, 'gl' as kind,
+        abs(g.base_amount) as amount
+    from linked_gl as g
+    inner join sage_gl as s on s.document_number = g.document_number and s.base_amount = g.base_amount
 ),
 
 linked_groups as (
