@@ -224,7 +224,11 @@ def test_a_document_fetch_answering_another_document_loses_nothing(tmp_path, mon
             "raw_kashflow.invoices__line_items l on l._dlt_parent_id = i._dlt_id group by i.number",
         )
     }
-    quarantined = dict(query(warehouse, "select record_key, reason from raw_kashflow._quarantine"))
+    quarantined = (
+        dict(query(warehouse, "select record_key, reason from raw_kashflow._quarantine"))
+        if "_quarantine" in table_counts(warehouse, "raw_kashflow")
+        else {}
+    )
     for record in records:
         number = record["Number"]
         if number in loaded:  # loaded: with its own lines, not another document's
