@@ -78,6 +78,8 @@ def test_an_approver_approves_and_the_decision_is_audited(warehouse: Path) -> No
     assert decisions[["who", "role", "decision", "comment"]].values.tolist() == [
         ["approver", "approver", "approved", "matches the missing invoice"]
     ]
+    history = frame_with(at, "payload")  # the page's audit history of the proposal
+    assert history[["actor", "action"]].values.tolist() == [["approver", "approved"]]
     with connect(warehouse) as con:
         assert [
             (e.actor, e.action)
@@ -178,6 +180,10 @@ def test_posting_runs_in_the_background_and_shows_posted_refused_and_dead_letter
     ]
     assert "9999-00-00" in outbox["last_error"].iloc[0]
     assert posting.history(warehouse)[0]["user"] == "approver"
+    at = journals_page("approver", "JP-FEB")  # the proposal's outbox state and its audit history
+    assert any(t.startswith("posted · attempts 1") for t in texts(at, "info"))
+    steps = frame_with(at, "payload")[["actor", "action"]].values.tolist()
+    assert ["approver", "approved"] in steps and ["approver", "posted"] in steps, steps
     at = journals_page("approver", "JP-SALES-2026-01")
     refusal = " ".join(texts(at, "error"))
     assert "The last writeback run" in refusal and "refused to post this version" in refusal
