@@ -28,15 +28,39 @@
     select {{ dest_cols_csv }} from {{ source }} where system is not null
 {%- endmacro %}
 
-{#- The newest load a model holds for `system` (-1 when it holds none). -#}
+{#- The newest load a model holds for `system`, read once when the model runs and compared as a literal,
+    so that scans skip the row groups loaded before it (dlt load ids are epoch seconds as text with ten
+    integer digits: text order is time order). '' when the model holds none. -#}
 {% macro load_watermark(system) -%}
-    (select coalesce(max(cast(w._dlt_load_id as double)), -1) from {{ this }} as w where w.system = '{{ system }}')
+    {%- set newest = '' -%}
+    {%- if execute and is_incremental() -%}
+        {%- set result = run_query("select arg_max(_dlt_load_id, cast(_dlt_load_id as double)) from " ~ this
+            ~ " where system = '" ~ system ~ "'") -%}
+        {%- set newest = result.columns[0].values()[0] or '' -%}
+    {%- endif -%}
+    '{{ newest }}'
 {%- endmacro %}
 
 {#- True for a raw row loaded after the model's watermark (always true outside incremental runs). -#}
 {% macro is_newer(load_id, system) -%}
     {%- if is_incremental() -%}
-    cast({{ load_id }} as double) > {{ load_watermark(system) }}
+    {{ load_id }} > {{ load_watermark(system) }}
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- True for a row of an incremental intermediate model written after this model's newest `_built_at`
+    (the rows an upstream run rebuilt since this model last ran); always true outside incremental runs. -#}
+{% macro built_since_last_run(system) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set result = run_query("select max(_built_at) from " ~ this ~ " where system = '" ~ system ~ "'") -%}
+        {%- set newest = result.columns[0].values()[0] -%}
+        {%- if newest is none -%}
+    true
+        {%- else -%}
+    _built_at > cast('{{ newest }}' as timestamp)
+        {%- endif -%}
     {%- else -%}
     true
     {%- endif -%}

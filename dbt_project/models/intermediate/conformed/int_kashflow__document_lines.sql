@@ -60,6 +60,7 @@ amounts as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     'kashflow:' || document_type || ':' || native_id || ':' || cast(list_index + 1 as varchar) as document_line_key,
     'kashflow:' || document_type || ':' || native_id as document_key,
     'kashflow' as system,

@@ -52,6 +52,7 @@ base as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     'kashflow:' || d.document_type || ':' || d.native_id as document_key,
     'kashflow' as system,
     d.document_type,

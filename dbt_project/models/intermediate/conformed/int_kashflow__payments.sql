@@ -31,6 +31,7 @@ banks as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     'payment' as payment_source,
     'kashflow:payment:' || l.parent || ':' || h.native_id || ':'
         || coalesce(cast(l.payment_id as varchar), cast(l.list_index + 1 as varchar)) as payment_key,
@@ -77,6 +78,7 @@ left join banks as b on b.bank_account_id = l.bank_account_id
 union all by name
 
 select
+    {{ built_at() }} as _built_at,
     'bank_transaction' as payment_source,
     'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) as payment_key,
     'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) as refresh_key,

@@ -107,6 +107,7 @@ unioned as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     document_key || ':' || cast(line_number as varchar) as document_line_key,
     document_key,
     'sage100' as system,

@@ -116,6 +116,7 @@ base as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     u.document_key,
     'sage100' as system,
     u.document_type,

@@ -26,6 +26,7 @@ lines as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     'xero:' || h.document_type || ':' || h.native_id || ':' || cast(l.list_index + 1 as varchar) as document_line_key,
     'xero:' || h.document_type || ':' || h.native_id as document_key,
     'xero' as system,

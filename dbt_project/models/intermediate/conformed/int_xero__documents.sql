@@ -36,6 +36,7 @@ base as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     'xero:' || d.document_type || ':' || d.native_id as document_key,
     'xero' as system,
     d.document_type,

@@ -23,6 +23,7 @@ base as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     'xero:payment:' || p.payment_id as payment_key,
     'payment' as payment_source,
     'xero' as system,
@@ -74,6 +75,7 @@ left join documents as d on d.native_id = coalesce(p.invoice_id, p.credit_note_i
 union all by name
 
 select
+    {{ built_at() }} as _built_at,
     'xero:bank_transaction:' || t.bank_transaction_id as payment_key,
     'bank_transaction' as payment_source,
     'xero' as system,

@@ -137,13 +137,15 @@ journal_entries as (
     cross join base
 )
 
-select * from document_entries
-union all by name
-select * from payment_entries
-union all by name
-select * from bank_transaction_entries
-union all by name
-select * from journal_entries
+select *, {{ built_at() }} as _built_at from (
+    select * from document_entries
+    union all by name
+    select * from payment_entries
+    union all by name
+    select * from bank_transaction_entries
+    union all by name
+    select * from journal_entries
+) as entries
 {{ tombstones('entry_group_key', "select document_key as entry_group_key from changed_documents
     union all select payment_key from changed_payments
     union all select entry_group_key from " ~ this ~ " where source_type = 'payment'

@@ -19,6 +19,7 @@ base as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     'sage100:gl:' || p.account_key || ':' || cast(p.posting_date as varchar) || ':' || p.source_journal || ':'
         || p.journal_register_no || ':' || p.sequence_no as gl_entry_key,
     'sage100:register:' || p.source_journal || ':' || p.journal_register_no as entry_group_key,

@@ -262,15 +262,17 @@ manual_journal_entries as (
     cross join base
 )
 
-select * from document_entries
-union all by name
-select * from cost_of_sales_entries
-union all by name
-select * from payment_entries
-union all by name
-select * from bank_transaction_entries
-union all by name
-select * from manual_journal_entries
+select *, {{ built_at() }} as _built_at from (
+    select * from document_entries
+    union all by name
+    select * from cost_of_sales_entries
+    union all by name
+    select * from payment_entries
+    union all by name
+    select * from bank_transaction_entries
+    union all by name
+    select * from manual_journal_entries
+) as entries
 {{ tombstones('entry_group_key', "select document_key as entry_group_key from changed_documents
     union all select payment_key from changed_payments
     union all select 'xero:bank_transaction:' || bank_transaction_id from " ~ ref('stg_xero__bank_transactions') ~ "

@@ -4,17 +4,17 @@
     unique_key='document_key',
     on_schema_change='append_new_columns'
 ) }}
--- Invoices, bills and credit notes of every system. Incremental: the documents each system changed since
--- the last run (macros/change_sets.sql) are replaced by document_key.
+-- Invoices, bills and credit notes of every system. Incremental: the documents the intermediate models
+-- rebuilt since this model last ran (their _built_at) are replaced by document_key.
 with unioned as (
-    select * from {{ ref('int_xero__documents') }}
-    where {{ in_change_set('xero', 'documents', 'native_id') }}
+    select * exclude (_built_at) from {{ ref('int_xero__documents') }}
+    where {{ built_since_last_run('xero') }}
     union all by name
-    select * from {{ ref('int_kashflow__documents') }}
-    where {{ in_change_set('kashflow', 'documents', 'native_id') }}
+    select * exclude (_built_at) from {{ ref('int_kashflow__documents') }}
+    where {{ built_since_last_run('kashflow') }}
     union all by name
-    select * from {{ ref('int_sage100__documents') }}
-    where {{ in_change_set('sage100', 'documents', 'native_id') }}
+    select * exclude (_built_at) from {{ ref('int_sage100__documents') }}
+    where {{ built_since_last_run('sage100') }}
 )
 
 select

@@ -7,24 +7,18 @@
 -- Both ledgers' postings, double entry, in document and base currency: derived from Xero / KashFlow
 -- documents and payments (int_<ledger>__gl_entries) and Sage 100's GL detail as posted.
 -- amount / base_amount are signed (debit > 0); debit/credit columns split them for reading.
--- Incremental: the posting groups of documents and payments each ledger changed since the last run
--- (macros/change_sets.sql) are replaced whole, bank transactions and journals (few) on every run; Sage 100
--- detail postings loaded since the last run are replaced row by row.
+-- Incremental: the posting groups the intermediate models rebuilt since this model last ran (_built_at) are
+-- replaced whole (Sage 100 detail postings row by row); groups that no longer post are deleted
+-- (tombstones from macros/change_sets.sql).
 with unioned as (
-    select * from {{ ref('int_xero__gl_entries') }}
-    where source_type in ('bank_transaction', 'manual_journal')
-        or (source_type = 'payment' and {{ in_change_set('xero', 'payments', 'source_native_id') }})
-        or (source_type not in ('payment', 'bank_transaction', 'manual_journal')
-            and {{ in_change_set('xero', 'documents', 'source_native_id') }})
+    select * exclude (_built_at) from {{ ref('int_xero__gl_entries') }}
+    where {{ built_since_last_run('xero') }}
     union all by name
-    select * from {{ ref('int_kashflow__gl_entries') }}
-    where source_type in ('bank_transaction', 'manual_journal')
-        or (source_type = 'payment' and {{ in_change_set('kashflow', 'documents', "split_part(entry_group_key, ':', 4)") }})
-        or (source_type not in ('payment', 'bank_transaction', 'manual_journal')
-            and {{ in_change_set('kashflow', 'documents', 'source_native_id') }})
+    select * exclude (_built_at) from {{ ref('int_kashflow__gl_entries') }}
+    where {{ built_since_last_run('kashflow') }}
     union all by name
-    select * from {{ ref('int_sage100__gl_entries') }}
-    where {{ changed_since_last_run('_dlt_load_id', 'sage100') }}
+    select * exclude (_built_at) from {{ ref('int_sage100__gl_entries') }}
+    where {{ built_since_last_run('sage100') }}
 )
 
 select

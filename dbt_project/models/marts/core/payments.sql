@@ -5,15 +5,15 @@
     on_schema_change='append_new_columns'
 ) }}
 -- Payments of every system, one row per application of a payment to a document (or unapplied).
--- Incremental: the payments each system changed since the last run (macros/change_sets.sql) are
--- replaced; KashFlow payment lines belong to their document and are replaced with it; bank receipts (few)
--- are replaced on every run.
+-- Incremental: the Xero and KashFlow payments their intermediate models rebuilt since this model last ran
+-- (_built_at; KashFlow payment lines are replaced with their document) and the Sage 100 payments changed
+-- since (macros/change_sets.sql) are replaced.
 with unioned as (
-    select * from {{ ref('int_xero__payments') }}
-    where payment_source = 'bank_transaction' or {{ in_change_set('xero', 'payments', 'native_id') }}
+    select * exclude (_built_at) from {{ ref('int_xero__payments') }}
+    where {{ built_since_last_run('xero') }}
     union all by name
-    select * from {{ ref('int_kashflow__payments') }}
-    where payment_source = 'bank_transaction' or {{ in_change_set('kashflow', 'documents', "split_part(refresh_key, ':', 3)") }}
+    select * exclude (_built_at) from {{ ref('int_kashflow__payments') }}
+    where {{ built_since_last_run('kashflow') }}
     union all by name
     select * from {{ ref('int_sage100__payments') }}
     where {{ in_change_set('sage100', 'payments', 'payment_key') }}
