@@ -22,6 +22,7 @@ def test_run_child_measures_time_and_peak_memory(tmp_path: Path) -> None:
     assert run.returncode == 0
     assert run.seconds >= 0.2
     assert run.max_rss_mb > 80  # the child's own peak, not the parent's
+    assert run.load_during is not None and run.load_during >= 0  # the machine's load while it ran
     assert bench.last_json_line(run.log) == {"ok": 1}
 
 
@@ -58,7 +59,7 @@ def test_results_merge_render_and_readme(tmp_path: Path) -> None:
     for f in stored["figures"]:
         assert {"unit", "target", "met", "runs", "load_avg", "measured_at"} <= set(f)
     table = (tmp_path / "results.md").read_text()
-    row = "| medium | xero | build | full build time | 150.5 | s | ~120 s | **no** | 150.5 | 1 / 2 / 3.00 |"
+    row = "| medium | xero | build | full build time | 150.5 | s | ~120 s | **no** | 150.5 | – | 1 / 2 / 3.00"
     assert row in table
     assert "| large | xero | build | full build peak memory | 3,000 | MB | < 4096 MB | yes |" in table
     text = readme.read_text()

@@ -62,6 +62,7 @@ class ChildRun:
     max_rss_mb: float
     returncode: int
     log: Path
+    load_during: float | None = None  # mean 1-minute load average sampled while it ran
 
 
 def run_child(cmd: Sequence[str], *, env: dict[str, str], log: Path, check: bool = True) -> ChildRun:
@@ -70,15 +71,22 @@ def run_child(cmd: Sequence[str], *, env: dict[str, str], log: Path, check: bool
     with log.open("w") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(list(cmd), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+        samples = [os.getloadavg()[0]]
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                time.sleep(0.05 if time.perf_counter() - started < 2 else 1.0)
+                samples.append(os.getloadavg()[0])
         except BaseException:  # interrupted: never leave the child running
             proc.kill()
             proc.wait()
             raise
         seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    run = ChildRun(round(seconds, 3), round(usage.ru_maxrss / 1024, 1), proc.returncode, log)
+    load = round(statistics.fmean(samples), 2)
+    run = ChildRun(round(seconds, 3), round(usage.ru_maxrss / 1024, 1), proc.returncode, log, load)
     if check and run.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         raise BenchError(
@@ -212,6 +220,7 @@ class Figure:
     note: str = ""
     measured_at: str = ""
     commit: str = ""
+    load_during: float | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -271,8 +280,8 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"dlt {m.get('dlt', '?')}. "
         f"Updated {data.get('updated_at', '?')}.",
         "",
-        "| size | ledger | step | measure | value | unit | target | met | runs | load avg (1/5/15 min) |",
-        "|---|---|---|---|---:|---|---|---|---|---|",
+        "| size | ledger | step | measure | value | unit | target | met | runs | load during | load before |",
+        "|---|---|---|---|---:|---|---|---|---|---:|---|",
     ]
     for f in data.get("figures", []):
         met = {True: "yes", False: "**no**", None: ""}[f.get("met")]
@@ -281,7 +290,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         lines.append(
             f"| {f['size']} | {f['ledger']} | {f['step']} | {f['metric']} | {_fmt(f['value'])} | "
             f"{f['unit']} | "
-            f"{f.get('target') or ''} | {met} | {runs} | {load} |"
+            f"{f.get('target') or ''} | {met} | {runs} | {_fmt(f.get('load_during'))} | {load} |"
         )
     notes = [f for f in data.get("figures", []) if f.get("note")]
     if notes:
@@ -475,6 +484,7 @@ class Bench:
         self.raw = self.work / "raw.duckdb"
         self.built = self.work / "built.duckdb"
         self.env = self._base_env()
+        self.step_loads: list[float] = []
 
     def _base_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -492,6 +502,13 @@ class Bench:
         )
         return env
 
+    def child(self, cmd: Sequence[str], *, env: dict[str, str], log: Path) -> ChildRun:
+        """:func:`run_child`, remembering the machine's load while it ran for the step's figures."""
+        run = run_child(cmd, env=env, log=log)
+        if run.load_during is not None:
+            self.step_loads.append(run.load_during)
+        return run
+
     def add(self, step: str, metric: str, value: float | int | None, unit: str, **kw: Any) -> Figure:
         fig = Figure(
             self.o.size,
@@ -503,6 +520,7 @@ class Bench:
             load_avg=kw.pop("load_avg", None) or load_average(),
             measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
             commit=code_version(),
+            load_during=round(statistics.fmean(self.step_loads), 2) if self.step_loads else None,
             **kw,
         )
         self.figures.append(fig)
@@ -519,7 +537,7 @@ class Bench:
     def sage100_env(self, scenario: Path, db: Path) -> dict[str, str]:
         if not db.exists():
             log = self.logs / f"sage100-{db.stem}.log"
-            run_child(
+            self.child(
                 tieout_cmd("sandbox", "sage100", "--scenario", str(scenario), "--db", str(db)),
                 env=self.env,
                 log=log,
@@ -533,7 +551,7 @@ class Bench:
     ) -> tuple[ChildRun, dict[str, Any]]:
         """``tieout load --source <source>`` into ``warehouse``; returns the run and the loader's summary."""
         env = {**env, "TIEOUT_WAREHOUSE": str(warehouse)}
-        run = run_child(
+        run = self.child(
             tieout_cmd("load", "--source", source), env=env, log=self.logs / f"load-{source}-{tag}.log"
         )
         summary_path = warehouse.parent / f"{warehouse.stem}.last_load.json"
@@ -612,7 +630,7 @@ class Bench:
     def dbt(self, args: Sequence[str], warehouse: Path, tag: str) -> tuple[ChildRun, dict[str, Any]]:
         target = self.work / "dbt-target"
         env = {**self.env, "TIEOUT_WAREHOUSE": str(warehouse)}
-        run = run_child(dbt_cmd(*args, target_path=target), env=env, log=self.logs / f"dbt-{tag}.log")
+        run = self.child(dbt_cmd(*args, target_path=target), env=env, log=self.logs / f"dbt-{tag}.log")
         results = json.loads((target / "run_results.json").read_text())
         shutil.copy(target / "run_results.json", self.work / f"run_results-{tag}.json")
         return run, results
@@ -687,7 +705,7 @@ class Bench:
             for name in refs:
                 script = BENCH_DIR / f"reference_{name}.py"
                 log = self.logs / f"reference-{name}-{i + 1}.log"
-                run_child(
+                self.child(
                     [sys.executable, str(script), "--warehouse", str(self.built)], env=self.env, log=log
                 )
                 refs[name].append(last_json_line(log))
@@ -746,7 +764,7 @@ class Bench:
             str(self.o.runs),
             *[f"--page={p}" for p in APP_PAGES],
         ]
-        run_child(cmd, env=self.env, log=log)
+        self.child(cmd, env=self.env, log=log)
         result = last_json_line(log)
         for page, timing in result["pages"].items():
             self.add(
@@ -911,6 +929,7 @@ def run_bench(options: BenchOptions, echo: Echo = print) -> int:
         bench.work.mkdir(parents=True, exist_ok=True)
         for step in [s for s in STEPS if s in options.steps]:
             before = len(bench.figures)
+            bench.step_loads = []
             try:
                 STEP_METHODS[step](bench)
             except BenchError as exc:
