@@ -30,6 +30,16 @@ summary_entries as (
     inner join {{ ref('payments') }} as p on p.system = s.source_system and p.payment_group_ref = s.source_native_id
     inner join {{ ref('gl_entries') }} as g on g.system = p.system and g.source_native_id = p.native_id and g.source_type = 'payment'
     where s.kind in ('cash_receipts_summary', 'payments_summary')
+    union all
+    -- money on account received as a bank transaction (Xero RECEIVE-PREPAYMENT / -OVERPAYMENT): its
+    -- postings are the bank transaction's
+    select s.proposal_id, s.currency, g.account_code, g.base_amount, g.system
+    from sources as s
+    inner join {{ ref('payments') }} as p
+        on p.system = s.source_system and p.native_id = s.source_native_id and p.payment_source = 'bank_transaction'
+    inner join {{ ref('gl_entries') }} as g
+        on g.system = p.system and g.source_native_id = p.native_id and g.source_type = 'bank_transaction'
+    where s.kind in ('cash_receipts_summary', 'payments_summary') and s.document_type = 'on_account'
 ),
 
 adjusted as (
