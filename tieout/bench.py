@@ -502,9 +502,9 @@ class Bench:
         )
         return env
 
-    def child(self, cmd: Sequence[str], *, env: dict[str, str], log: Path) -> ChildRun:
+    def child(self, cmd: Sequence[str], *, env: dict[str, str], log: Path, check: bool = True) -> ChildRun:
         """:func:`run_child`, remembering the machine's load while it ran for the step's figures."""
-        run = run_child(cmd, env=env, log=log)
+        run = run_child(cmd, env=env, log=log, check=check)
         if run.load_during is not None:
             self.step_loads.append(run.load_during)
         return run
@@ -630,7 +630,12 @@ class Bench:
     def dbt(self, args: Sequence[str], warehouse: Path, tag: str) -> tuple[ChildRun, dict[str, Any]]:
         target = self.work / "dbt-target"
         env = {**self.env, "TIEOUT_WAREHOUSE": str(warehouse)}
-        run = self.child(dbt_cmd(*args, target_path=target), env=env, log=self.logs / f"dbt-{tag}.log")
+        log = self.logs / f"dbt-{tag}.log"
+        (target / "run_results.json").unlink(missing_ok=True)
+        # a failing data test exits 1 but the build ran: it is timed, and the failures are named in the note
+        run = self.child(dbt_cmd(*args, target_path=target), env=env, log=log, check=False)
+        if not (target / "run_results.json").exists():
+            raise BenchError(f"dbt {' '.join(args)} did not run (exit {run.returncode}); see {log}")
         results = json.loads((target / "run_results.json").read_text())
         shutil.copy(target / "run_results.json", self.work / f"run_results-{tag}.json")
         return run, results
@@ -900,7 +905,11 @@ def top_nodes_note(results: dict[str, Any], n: int = 5) -> str:
     parts = [f"{r['unique_id'].split('.')[-1]} {float(r['execution_time']):.1f}s" for r in nodes]
     elapsed = results.get("elapsed_time")
     head = f"dbt execution {float(elapsed):.1f}s; " if elapsed is not None else ""
-    return head + "slowest: " + ", ".join(parts)
+    failed = [
+        r["unique_id"].split(".")[2] for r in results.get("results", []) if r["status"] in ("error", "fail")
+    ]
+    tail = f"; FAILED: {', '.join(failed)}" if failed else ""
+    return head + "slowest: " + ", ".join(parts) + tail
 
 
 STEP_METHODS = {
