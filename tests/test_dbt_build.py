@@ -427,7 +427,9 @@ def test_double_entry_covers_every_document_type(fixture: str, request: pytest.F
         "where g.system = ? and g.entry_role = 'fx'",
         [ledger],
     )
-    assert fx and all(a == b and a is not None for a, b in fx), fx
+    # KashFlow converts payment lines at their document's rate, so only Xero realizes FX differences
+    assert all(a == b and a is not None for a, b in fx), fx
+    assert fx or ledger == "kashflow"
 
 
 def test_staging_parses_kashflow_date_strings(kashflow_built: Built) -> None:
