@@ -511,7 +511,7 @@ class Bench:
 
     def add(self, step: str, metric: str, value: float | int | None, unit: str, **kw: Any) -> Figure:
         fig = Figure(
-            self.o.size,
+            kw.pop("size", None) or self.o.size,
             self.ledger,
             step,
             metric,
@@ -621,10 +621,20 @@ class Bench:
             target=f"<= {need} (minimum paging allows) + auth",
             met=calls <= need,
             load_avg=before,
+            size=self.o.limits_size,
             note=f"{size_note}; minimum per table: " + ", ".join(f"{k} {v}" for k, v in minimum.items()),
         )
-        self.add("limits", "auth calls", auth, "calls", load_avg=before)
-        self.add("limits", "429s met", met429, "responses", target="0", met=met429 == 0, load_avg=before)
+        self.add("limits", "auth calls", auth, "calls", load_avg=before, size=self.o.limits_size)
+        self.add(
+            "limits",
+            "429s met",
+            met429,
+            "responses",
+            target="0",
+            met=met429 == 0,
+            load_avg=before,
+            size=self.o.limits_size,
+        )
 
     # -- dbt -------------------------------------------------------------------------------------------
     def dbt(self, args: Sequence[str], warehouse: Path, tag: str) -> tuple[ChildRun, dict[str, Any]]:
