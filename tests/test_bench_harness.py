@@ -150,3 +150,16 @@ def test_unknown_step_is_refused(tmp_path: Path) -> None:
     options = bench.BenchOptions(steps=("load", "warp"), out_dir=tmp_path, readme=None, work=tmp_path)
     with pytest.raises(bench.BenchError, match="unknown step"):
         bench.run_bench(options, echo=lambda _: None)
+
+
+def test_top_nodes_note_names_the_slowest_and_the_failures() -> None:
+    results = {
+        "elapsed_time": 12.34,
+        "results": [
+            {"unique_id": "model.tieout.fast", "execution_time": 0.5, "status": "success"},
+            {"unique_id": "model.tieout.slow", "execution_time": 9.0, "status": "success"},
+            {"unique_id": "test.tieout.assert_x.abc123", "execution_time": 2.0, "status": "fail"},
+        ],
+    }
+    note = bench.top_nodes_note(results, n=2)
+    assert note == "dbt execution 12.3s; slowest: slow 9.0s, assert_x 2.0s; FAILED: assert_x"

@@ -912,7 +912,7 @@ def change_xero_invoices(base_url: str, ids: Sequence[str], batch: int = 50) -> 
 def top_nodes_note(results: dict[str, Any], n: int = 5) -> str:
     """The slowest dbt nodes of a run_results.json, as a short note."""
     nodes = sorted(results.get("results", []), key=lambda r: -float(r.get("execution_time") or 0))[:n]
-    parts = [f"{r['unique_id'].split('.')[-1]} {float(r['execution_time']):.1f}s" for r in nodes]
+    parts = [f"{r['unique_id'].split('.')[2]} {float(r['execution_time']):.1f}s" for r in nodes]
     elapsed = results.get("elapsed_time")
     head = f"dbt execution {float(elapsed):.1f}s; " if elapsed is not None else ""
     failed = [
