@@ -251,6 +251,7 @@ def test_deleted_documents_are_marked_and_a_returning_one_is_live_again(tmp_path
     with start_kashflow(scenario, KashflowConfig()) as handle:
         assert _load(warehouse, monkeypatch, handle)[0].status == "ok"
     before = table_counts(warehouse, "raw_kashflow")
+    first_load = query(warehouse, "select max(_dlt_load_id) from raw_kashflow.invoices")[0][0]
     gone_invoice, gone_customer = invoices[5], customers[2]
     invoices_path.write_text(json.dumps([r for r in invoices if r is not gone_invoice]))
     customers_path.write_text(json.dumps([r for r in customers if r is not gone_customer]))
@@ -263,6 +264,11 @@ def test_deleted_documents_are_marked_and_a_returning_one_is_live_again(tmp_path
     assert table_counts(warehouse, "raw_kashflow") == before  # kept, with its lines, only marked
     marked = query(warehouse, "select number from raw_kashflow.invoices where _deleted_at is not null")
     assert marked == [(gone_invoice["Number"],)]
+    # the mark is a change incremental builds see: the row takes this load's id
+    (marked_load,) = query(
+        warehouse, "select _dlt_load_id from raw_kashflow.invoices where _deleted_at is not null"
+    )
+    assert float(marked_load[0]) > float(first_load)
     assert query(warehouse, "select code from raw_kashflow.customers where _deleted_at is not null") == [
         (gone_customer["Code"],)
     ]

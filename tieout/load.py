@@ -322,7 +322,7 @@ def load_api_source(
         echo(f"{name}: loading into {pipeline.dataset_name}" + (" (full refresh)" if full_refresh else ""))
         with ProgressPrinter(stats, echo, progress_interval):
             source = _build_source(name, stats, tables)
-            pipeline.run(
+            info = pipeline.run(
                 source,
                 refresh="drop_sources" if full_refresh else None,
                 loader_file_format=LOADER_FILE_FORMAT,
@@ -332,7 +332,7 @@ def load_api_source(
         if name == "kashflow":
             from dlt_pipelines.kashflow.helpers import mark_deleted
 
-            deleted_marked = mark_deleted(pipeline)
+            deleted_marked = mark_deleted(pipeline, info.loads_ids[-1] if info.loads_ids else None)
     except PipelineStepFailed as exc:
         cause = _root_cause(exc)
         status, message = "failed", f"{type(cause).__name__}: {cause}"

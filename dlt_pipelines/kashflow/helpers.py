@@ -180,10 +180,12 @@ def reconcile_keys(hashes: dict[str, str], deleted: dict[str, str], seen: set[st
     return gone
 
 
-def mark_deleted(pipeline: Any) -> int:
+def mark_deleted(pipeline: Any, load_id: str | None = None) -> int:
     """Set ``_deleted_at`` on the raw rows of documents KashFlow no longer lists (from the state).
 
     Idempotent (only unmarked rows change), so it runs after every load; returns the rows marked. A
+    marked row also takes ``load_id`` (this load's id; a new one in dlt's format when the load had no
+    package) as its ``_dlt_load_id``, so incremental builds, which follow load ids, see the change. A
     table that lacks the column yet (loaded before the column existed, nothing changed since) keeps its
     marks pending in the state until a load adds it.
     """
@@ -193,6 +195,7 @@ def mark_deleted(pipeline: Any) -> int:
     if not any(r.get("deleted") for r in resources.values()):
         return 0
     naming = pipeline.default_schema.naming
+    load_id = load_id or f"{datetime.now(UTC).timestamp():.6f}"
     marked = 0
     with pipeline.sql_client() as client:
         for name, resource_state in resources.items():
@@ -203,6 +206,7 @@ def mark_deleted(pipeline: Any) -> int:
             table = client.make_qualified_table_name(naming.normalize_table_identifier(resource.path))
             key = client.escape_column_name(naming.normalize_identifier(resource.key))
             column = client.escape_column_name(naming.normalize_identifier(DELETED_AT))
+            load_column = client.escape_column_name(naming.normalize_identifier("_dlt_load_id"))
             by_time: dict[str, list[str]] = {}
             for ident, when in pending.items():
                 by_time.setdefault(when, []).append(ident)
@@ -213,7 +217,8 @@ def mark_deleted(pipeline: Any) -> int:
                     try:
                         count = client.execute_sql(f"SELECT COUNT(*) FROM {table} {where}")
                         client.execute_sql(
-                            f"UPDATE {table} SET {column} = CAST({_sql_text(when)} AS TIMESTAMP) {where}"
+                            f"UPDATE {table} SET {column} = CAST({_sql_text(when)} AS TIMESTAMP), "
+                            f"{load_column} = {_sql_text(load_id)} {where}"
                         )
                     except (DatabaseUndefinedRelation, DatabaseTerminalException):
                         break  # the table or its column does not exist yet: stays pending
