@@ -13,12 +13,12 @@ EDITED = " || ' (edited)'"
 
 
 def _newer_load_id(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    newest = con.execute(f"select max(cast(_dlt_load_id as double)) from {schema}.{table}").fetchone()[0]
+    newest = con.execute(f"select max(cast(_dlt_load_id as double)) from {schema}.{table}").fetchall()[0][0]
     return f"{float(newest) + 3600:.6f}"
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
-    return int(con.execute(sql, params or []).fetchone()[0])
+    return int(con.execute(sql, params or []).fetchall()[0][0])
 
 
 def _change_xero(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, int]:
@@ -141,27 +141,34 @@ def core_differences(
     incremental: Path | str, full: Path | str, tables: tuple[str, ...] = CORE_INCREMENTAL
 ) -> dict[str, tuple[int, int, int]]:
     """Rows of each core table found in one warehouse and not the other (every column but ``_built_at``
-    compared, by name): ``{table: (only_in_incremental, only_in_full, rows)}``."""
+    compared, by name): ``{table: (only_in_incremental, only_in_full, rows)}``. Each warehouse is read
+    through its own connection (either may still be open in this process, e.g. by dbt)."""
     out = {}
-    with duckdb.connect(str(incremental)) as con:
-        con.execute(f"attach '{full}' as full_build (read_only)")
+    with duckdb.connect(str(incremental)) as con_a, duckdb.connect(str(full)) as con_b:
+        mem = duckdb.connect()
         for table in tables:
             cols = [
                 r[0]
-                for r in con.execute(
-                    "select column_name from information_schema.columns where table_catalog = 'full_build' "
-                    "and table_schema = 'core' and table_name = ? order by ordinal_position",
+                for r in con_b.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'core' and table_name = ? order by ordinal_position",
                     [table],
                 ).fetchall()
+                if r[0] != "_built_at"
             ]
-            select = ", ".join(f'"{c}"' for c in cols if c != "_built_at")
-            a = f"select {select} from core.{table}"
-            b = f"select {select} from full_build.core.{table}"
+            select = ", ".join(f'"{c}"' for c in cols)
+            a = con_a.sql(f"select {select} from core.{table}").to_arrow_table()
+            b = con_b.sql(f"select {select} from core.{table}").to_arrow_table()
+            mem.register("a", a)
+            mem.register("b", b)
             out[table] = (
-                _count(con, f"select count(*) from ({a} except all {b})"),
-                _count(con, f"select count(*) from ({b} except all {a})"),
-                _count(con, f"select count(*) from core.{table}"),
+                _count(mem, "select count(*) from (select * from a except all select * from b)"),
+                _count(mem, "select count(*) from (select * from b except all select * from a)"),
+                a.num_rows,
             )
+            mem.unregister("a")
+            mem.unregister("b")
+        mem.close()
     return out
 
 
@@ -175,5 +182,5 @@ def rows_rewritten(
             newest = f"(select max(_built_at) from core.{table})"
             out[table] = con.execute(
                 f"select count(*) filter (where _built_at = {newest}), count(*) from core.{table}"
-            ).fetchone()
+            ).fetchall()[0]
     return out
