@@ -532,3 +532,23 @@ def test_incremental_build_equals_full_refresh(
         assert (only_incremental, only_full) == (0, 0), (table, only_incremental, only_full)
     for table, (written, rows) in rewritten.items():
         assert 0 < written <= MAX_SHARE_REWRITTEN * rows, (table, written, rows)
+    if ledger == "kashflow":  # documents KashFlow no longer lists are deleted and post nothing
+        deleted = [
+            str(r[0])
+            for r in query(incremental, "select id from raw_kashflow.invoices where _deleted_at is not null")
+        ]
+        assert deleted
+        statuses = query(
+            incremental,
+            "select distinct status_normalized, is_posted from core.documents "
+            f"where system = 'kashflow' and native_id in ({', '.join('?' * len(deleted))})",
+            deleted,
+        )
+        assert statuses == [("deleted", False)]
+        postings = query(
+            incremental,
+            "select count(*) from core.gl_entries "
+            f"where system = 'kashflow' and source_native_id in ({', '.join('?' * len(deleted))})",
+            deleted,
+        )
+        assert postings == [(0,)]

@@ -94,6 +94,15 @@ def _change_kashflow(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, in
         "delete from raw_kashflow.invoices__payment_lines where _dlt_list_idx = 0 and _dlt_parent_id in "
         f"(select _dlt_id from raw_kashflow.invoices where hash(id) % {every * 3} = 0)",
     )
+    # some unpaid invoices deleted in KashFlow: the loader marks their raw rows (_deleted_at, its load id)
+    con.execute("alter table raw_kashflow.invoices add column if not exists _deleted_at timestamp")
+    counts["kashflow invoices deleted"] = _count(
+        con,
+        "update raw_kashflow.invoices set _deleted_at = timestamp '2026-01-05 10:00:00', _dlt_load_id = ? "
+        f"where hash(id) % {every * 2} = 1 and _dlt_id not in "
+        "(select _dlt_parent_id from raw_kashflow.invoices__payment_lines)",
+        [load],
+    )
     counts["kashflow purchases"] = _count(
         con,
         f"update raw_kashflow.purchases set _dlt_load_id = ? where hash(id) % {every} = 0",

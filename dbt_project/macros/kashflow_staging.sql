@@ -9,7 +9,7 @@ with source as (
     {{ raw_source('kashflow', table, ['id', 'number', party ~ '_id', party ~ '_code', party ~ '_name', party ~ '_reference',
         'issued_date', 'due_date', 'paid_date', 'last_payment_date', 'status', 'net_amount', 'vat_amount', 'gross_amount',
         'home_currency_gross_amount', 'total_paid_amount', 'due_amount', 'currency__code', 'currency__exchange_rate',
-        'created_date', 'last_updated_date'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
+        'created_date', 'last_updated_date', '_deleted_at'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
 ),
 
 renamed as (
@@ -36,6 +36,7 @@ renamed as (
         {{ to_decimal('currency__exchange_rate', 18, 10) }} as exchange_rate,
         {{ kashflow_timestamp('created_date') }} as created_at,
         {{ kashflow_timestamp('last_updated_date') }} as updated_at,
+        cast(_deleted_at as timestamp) as deleted_at,
         _dlt_id,
         _dlt_load_id,
         {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at
@@ -43,10 +44,11 @@ renamed as (
 ),
 
 final as (
+    -- a document KashFlow no longer lists (the loader's deletion mark) is deleted: it posts nothing
     select
         renamed.*,
-        status_map.status as status_normalized,
-        coalesce(status_map.is_posted, false) as is_posted
+        case when renamed.deleted_at is not null then 'deleted' else status_map.status end as status_normalized,
+        renamed.deleted_at is null and coalesce(status_map.is_posted, false) as is_posted
     from renamed
     left join {{ ref('status_map') }} as status_map
         on status_map.system = 'kashflow'
@@ -64,7 +66,8 @@ with source as (
         'mobile_number', 'website', 'default_nominal_code', 'currency__code', 'currency__exchange_rate',
         'payment_terms__days', 'payment_terms__type', 'outstanding_balance', 'total_paid_amount', 'is_archived',
         'created_date', 'last_updated_date', 'address__line1', 'address__line2', 'address__line3', 'address__line4',
-        'address__post_code', 'address__country_code', 'address__country_name'], dlt_columns=['_dlt_load_id', '_dlt_id']) }}
+        'address__post_code', 'address__country_code', 'address__country_name', '_deleted_at'],
+        dlt_columns=['_dlt_load_id', '_dlt_id']) }}
 ),
 
 renamed as (
@@ -96,6 +99,7 @@ renamed as (
         {{ clean_string('address__post_code') }} as postal_code,
         {{ clean_string('address__country_code') }} as country_code,
         {{ clean_string('address__country_name') }} as country_name,
+        cast(_deleted_at as timestamp) as deleted_at,
         _dlt_id,
         _dlt_load_id,
         {{ dlt_loaded_at('_dlt_load_id') }} as _loaded_at

@@ -35,7 +35,7 @@ unioned as (
         coalesce(c.address_line3, a.address_line3) as address_line3, coalesce(c.address_line4, a.address_line4) as address_line4,
         coalesce(c.postal_code, a.postal_code) as postal_code,
         coalesce(c.country_code, a.country_code, c.country_name, a.country_name) as country,
-        c.vat_number, c.currency_code, c.is_archived, c.updated_at, c._loaded_at
+        c.vat_number, c.currency_code, c.is_archived, c.deleted_at, c.updated_at, c._loaded_at
     from customers as c
     left join first_address as a on a._dlt_parent_id = c._dlt_id
     left join primary_contact as pc on pc._dlt_parent_id = c._dlt_id
@@ -44,7 +44,7 @@ unioned as (
         'vendor', cast(s.supplier_id as varchar), s.supplier_code, coalesce(s.supplier_name, s.display_name),
         coalesce(s.email, pc.email), coalesce(s.telephone, s.mobile, pc.telephone), s.address_line1, s.address_line2,
         s.address_line3, s.address_line4, s.postal_code, coalesce(s.country_code, s.country_name), s.vat_number,
-        s.currency_code, s.is_archived, s.updated_at, s._loaded_at
+        s.currency_code, s.is_archived, s.deleted_at, s.updated_at, s._loaded_at
     from suppliers as s
     left join primary_contact as pc on pc._dlt_parent_id = s._dlt_id
 )
@@ -69,9 +69,12 @@ select
     country,
     vat_number as tax_id,
     currency_code,
-    case when coalesce(is_archived, false) then 'archived' else 'active' end as status,
-    case when coalesce(is_archived, false) then 'inactive' else 'active' end as status_normalized,
-    not coalesce(is_archived, false) as is_active,
+    -- a party KashFlow no longer lists (the loader's deletion mark) is deleted, not active
+    case when deleted_at is not null then 'deleted' when coalesce(is_archived, false) then 'archived' else 'active' end
+        as status,
+    case when deleted_at is not null then 'deleted' when coalesce(is_archived, false) then 'inactive' else 'active' end
+        as status_normalized,
+    deleted_at is null and not coalesce(is_archived, false) as is_active,
     party_code as xref_code_1,
     cast(null as varchar) as xref_code_2,
     cast(null as varchar) as tenant_id,
