@@ -22,11 +22,26 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 EXCEPTION_TYPES: tuple[str, ...] = (
-    "missing_in_sage100", "missing_in_source", "amount_mismatch", "tax_mismatch", "customer_mismatch",
-    "status_mismatch", "duplicate_document", "period_mismatch", "currency_mismatch", "unapplied_payment",
-    "payment_missing_in_sage100", "payment_missing_in_source", "payment_amount_mismatch", "orphan_reference",
-    "outlier_amount", "master_data_mismatch", "duplicate_party", "inventory_quantity_mismatch",
-    "unbalanced_journal", "trial_balance_difference",
+    "missing_in_sage100",
+    "missing_in_source",
+    "amount_mismatch",
+    "tax_mismatch",
+    "customer_mismatch",
+    "status_mismatch",
+    "duplicate_document",
+    "period_mismatch",
+    "currency_mismatch",
+    "unapplied_payment",
+    "payment_missing_in_sage100",
+    "payment_missing_in_source",
+    "payment_amount_mismatch",
+    "orphan_reference",
+    "outlier_amount",
+    "master_data_mismatch",
+    "duplicate_party",
+    "inventory_quantity_mismatch",
+    "unbalanced_journal",
+    "trial_balance_difference",
 )
 ALLOCATION_PRECISION_TARGET = 0.995
 ALLOCATION_RECALL_TARGET = 0.99
@@ -96,26 +111,37 @@ class EvaluationReport:
         out = []
         a = self.allocations
         if not a.meets(ALLOCATION_PRECISION_TARGET, ALLOCATION_RECALL_TARGET):
-            out.append(f"payment allocations: precision {a.precision:.2%} / recall {a.recall:.2%} "
-                       f"(targets {ALLOCATION_PRECISION_TARGET:.1%} / {ALLOCATION_RECALL_TARGET:.0%})")
+            out.append(
+                f"payment allocations: precision {a.precision:.2%} / recall {a.recall:.2%} "
+                f"(targets {ALLOCATION_PRECISION_TARGET:.1%} / {ALLOCATION_RECALL_TARGET:.0%})"
+            )
         for name, s in self.exceptions.items():
             if s.expected and not s.meets(EXCEPTION_PRECISION_TARGET, EXCEPTION_RECALL_TARGET):
-                out.append(f"{name}: precision {s.precision:.2%} / recall {s.recall:.2%} "
-                           f"(targets {EXCEPTION_PRECISION_TARGET:.0%} / {EXCEPTION_RECALL_TARGET:.0%})")
+                out.append(
+                    f"{name}: precision {s.precision:.2%} / recall {s.recall:.2%} "
+                    f"(targets {EXCEPTION_PRECISION_TARGET:.0%} / {EXCEPTION_RECALL_TARGET:.0%})"
+                )
         return out
 
     def render(self) -> str:
         lines = [f"evaluation of {self.warehouse} against {self.scenario / 'truth'}", ""]
-        lines.append(f"{'exception type':<30} {'truth':>6} {'found':>6} {'pred':>6} {'precision':>10} "
-                     f"{'recall':>8} {'amounts tie':>12}")
+        lines.append(
+            f"{'exception type':<30} {'truth':>6} {'found':>6} {'pred':>6} {'precision':>10} "
+            f"{'recall':>8} {'amounts tie':>12}"
+        )
         for name in EXCEPTION_TYPES:
             s = self.exceptions.get(name, Score(name))
             ties = f"{s.amounts_tied}/{s.amounts_compared}" if s.amounts_compared else "-"
-            lines.append(f"{name:<30} {s.expected:>6} {s.found:>6} {s.predicted:>6} {s.precision:>10.2%} "
-                         f"{s.recall:>8.2%} {ties:>12}")
+            lines.append(
+                f"{name:<30} {s.expected:>6} {s.found:>6} {s.predicted:>6} {s.precision:>10.2%} "
+                f"{s.recall:>8.2%} {ties:>12}"
+            )
         a = self.allocations
-        lines += ["", f"{'payment allocations':<30} {a.expected:>6} {a.found:>6} {a.predicted:>6} "
-                      f"{a.precision:>10.2%} {a.recall:>8.2%}"]
+        lines += [
+            "",
+            f"{'payment allocations':<30} {a.expected:>6} {a.found:>6} {a.predicted:>6} "
+            f"{a.precision:>10.2%} {a.recall:>8.2%}",
+        ]
         lines.append(f"exception amounts tie to the cent: {'yes' if self.amounts_tie else 'no'}")
         failures = self.failures()
         lines.append("targets met" if not failures else "targets missed:")
@@ -125,8 +151,10 @@ class EvaluationReport:
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
     if not path.exists():
-        raise EvaluationError(f"{path} is missing: evaluate needs a scenario directory with truth/ "
-                              f"(as written by `tieout sandbox generate`)")
+        raise EvaluationError(
+            f"{path} is missing: evaluate needs a scenario directory with truth/ "
+            f"(as written by `tieout sandbox generate`)"
+        )
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 

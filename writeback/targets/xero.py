@@ -424,9 +424,7 @@ class XeroTarget(Target):
     def _contacts_numbered(self, number: str) -> list[dict[str, Any]]:
         if not number:
             return []
-        body = (
-            self._call("GET", "Contacts", params={"where": f'ContactNumber=="{_quote(number)}"'}) or {}
-        )
+        body = self._call("GET", "Contacts", params={"where": f'ContactNumber=="{_quote(number)}"'}) or {}
         return [c for c in body.get("Contacts") or [] if c.get("ContactStatus", "ACTIVE") != "ARCHIVED"]
 
     def _post_contacts(self, items: list[OutboxItem]) -> dict[str, PostResult]:
