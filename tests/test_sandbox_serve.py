@@ -61,6 +61,12 @@ def test_clock_speed_advance_and_freeze():
         frozen.advance(-1)
 
 
+def _clean_env() -> dict[str, str]:
+    """The environment a person's shell would give the command: not what earlier tests left in this one."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+    return {**{k: os.environ[k] for k in keep if k in os.environ}, "PYTHONUNBUFFERED": "1"}
+
+
 def run_serve(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
     """Start ``tieout sandbox serve`` and read its banner up to "Press Ctrl-C"."""
     process = subprocess.Popen(
@@ -68,7 +74,7 @@ def run_serve(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=_clean_env(),
     )
     lines: list[str] = []
     deadline = time.monotonic() + 30
@@ -85,8 +91,16 @@ def run_serve(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
 
 
 def stop(process: subprocess.Popen[str]) -> int:
+    """Ctrl-C; the server must stop within 15 s (its stderr is shown if it does not)."""
     process.send_signal(signal.SIGINT)
-    return process.wait(timeout=15)
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate(timeout=15)
+        raise AssertionError(
+            f"the sandbox did not stop on Ctrl-C within 15 s; its stderr:\n{err[-3000:]}"
+        ) from None
 
 
 def test_cli_serves_a_xero_scenario_until_interrupted():
