@@ -23,7 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.refresh import _alive, _now, _write_json
+from app import background
+from app.background import now as _now
+from app.background import write_json as _write_json
 
 POSTING_ROLES = ("approver", "admin")
 
@@ -33,20 +35,11 @@ class PostingBusy(RuntimeError):
 
 
 @dataclass(frozen=True)
-class PostingPaths:
-    live: Path
+class PostingPaths(background.JobPaths):
+    """``<name>.posting.json``, ``<name>.posting.log`` and ``<name>.postings.jsonl``."""
 
-    @property
-    def status(self) -> Path:
-        return self.live.with_name(f"{self.live.stem}.posting.json")
-
-    @property
-    def log(self) -> Path:
-        return self.live.with_name(f"{self.live.stem}.posting.log")
-
-    @property
-    def history(self) -> Path:
-        return self.live.with_name(f"{self.live.stem}.postings.jsonl")
+    kind = "posting"
+    kinds = "postings"
 
 
 @dataclass
@@ -69,30 +62,17 @@ class PostingStatus:
 
 def read_status(warehouse: Path) -> dict[str, Any] | None:
     """The current (or last) posting run; ``state`` is ``interrupted`` if its process died."""
-    try:
-        data = json.loads(PostingPaths(Path(warehouse)).status.read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    if data.get("state") == "running" and not _alive(int(data.get("pid") or 0)):
-        data["state"] = "interrupted"
-        data["message"] = (
-            "the posting process stopped before it finished; the outbox keeps every posting's state, and "
-            "the next run settles what was in flight without posting twice"
-        )
-    return data
+    return background.read_status(
+        PostingPaths(Path(warehouse)),
+        "the posting process stopped before it finished; the outbox keeps every posting's state, and "
+        "the next run settles what was in flight without posting twice",
+        keep_message=False,
+    )
 
 
 def history(warehouse: Path, limit: int = 20) -> list[dict[str, Any]]:
-    path = PostingPaths(Path(warehouse)).history
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            continue
-    return list(reversed(out))[:limit]
+    """Finished posting runs, newest first."""
+    return background.read_history(PostingPaths(Path(warehouse)), limit)
 
 
 def start_background(
@@ -108,8 +88,6 @@ def start_background(
         raise PostingBusy(
             f"{current.get('user')} started posting at {current.get('started_at')}; it is still running"
         )
-    from tieout.settings import PROJECT_ROOT
-
     command = [sys.executable, "-m", "app.posting", "--warehouse", str(paths.live), "--user", user]
     if target:
         command += ["--target", target]
@@ -118,16 +96,7 @@ def start_background(
         paths.status,
         asdict(PostingStatus("starting", "running", user, _now(), os.getpid(), target, message="starting")),
     )
-    with paths.log.open("wb") as log:
-        child = subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=str(PROJECT_ROOT),
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
+    child = background.start_detached(command, paths, env)
     try:  # follow the child's pid (unless it already wrote its own status)
         if json.loads(paths.status.read_text()).get("run_id") == "starting":
             _write_json(
@@ -194,8 +163,7 @@ def post(warehouse: Path, *, user: str, target: str | None = None) -> PostingSta
     status.finished_at = _now()
     status.seconds = round(time.monotonic() - started, 1)
     save()
-    with paths.history.open("a") as fh:
-        fh.write(json.dumps(asdict(status), default=str) + "\n")
+    background.append_history(paths, asdict(status))
     return status
 
 

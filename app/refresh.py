@@ -45,6 +45,10 @@ from typing import Any
 
 import duckdb
 
+from app import background
+from app.background import now as _now
+from app.background import write_json as _write_json
+
 Echo = Callable[[str], None]
 PRESERVED_SCHEMAS = ("ops",)
 
@@ -57,15 +61,12 @@ class RefreshFailed(RuntimeError):
     """The load or build failed; the live warehouse was left as it was."""
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @dataclass(frozen=True)
-class RefreshPaths:
-    """The files that go with one warehouse."""
+class RefreshPaths(background.JobPaths):
+    """The files that go with one warehouse: status, log and history (``refresh``), work copy, lock."""
 
-    live: Path
+    kind = "refresh"
+    kinds = "refreshes"
 
     @property
     def work(self) -> Path:
@@ -74,18 +75,6 @@ class RefreshPaths:
     @property
     def lock(self) -> Path:
         return self.live.with_name(f"{self.live.stem}.refresh.lock")
-
-    @property
-    def status(self) -> Path:
-        return self.live.with_name(f"{self.live.stem}.refresh.json")
-
-    @property
-    def log(self) -> Path:
-        return self.live.with_name(f"{self.live.stem}.refresh.log")
-
-    @property
-    def history(self) -> Path:
-        return self.live.with_name(f"{self.live.stem}.refreshes.jsonl")
 
     @property
     def pipelines(self) -> Path:
@@ -113,53 +102,16 @@ class RefreshStatus:
     swapped: bool = False
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=str))
-    os.replace(tmp, path)
-
-
 def read_status(warehouse: Path) -> dict[str, Any] | None:
     """The current (or last) refresh's status; ``state`` is ``interrupted`` if its process died."""
-    path = RefreshPaths(Path(warehouse)).status
-    try:
-        data = json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
-        return None
-    if data.get("state") == "running" and not _alive(int(data.get("pid") or 0)):
-        data["state"] = "interrupted"
-        data["message"] = data.get("message") or "the refresh process stopped before it finished"
-    return data
+    return background.read_status(
+        RefreshPaths(Path(warehouse)), "the refresh process stopped before it finished"
+    )
 
 
 def history(warehouse: Path, limit: int = 20) -> list[dict[str, Any]]:
     """Finished refreshes, newest first."""
-    path = RefreshPaths(Path(warehouse)).history
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            continue
-    return list(reversed(out))[:limit]
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child of this process counts as finished
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        return done == 0
-    except ChildProcessError:
-        return True
+    return background.read_history(RefreshPaths(Path(warehouse)), limit)
 
 
 @contextmanager
@@ -379,8 +331,7 @@ def refresh(
             status.finished_at = _now()
             status.seconds = round(time.monotonic() - started, 1)
             save()
-            with paths.history.open("a") as fh:
-                fh.write(json.dumps(asdict(status), default=str) + "\n")
+            background.append_history(paths, asdict(status))
     return status
 
 
@@ -509,24 +460,12 @@ def start_background(
 ) -> subprocess.Popen[bytes]:
     """Start ``python -m app.refresh`` for ``warehouse`` detached from the caller; output to the log."""
     paths = RefreshPaths(Path(warehouse).resolve())
-    paths.live.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "app.refresh", "--warehouse", str(paths.live)]
     if user:
         command += ["--user", user]
     if full_refresh:
         command.append("--full-refresh")
-    from tieout.settings import PROJECT_ROOT
-
-    with paths.log.open("wb") as log:
-        return subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=str(PROJECT_ROOT),
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
+    return background.start_detached(command, paths, env)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,8 +9,9 @@ import csv
 import sys
 from pathlib import Path
 
-import duckdb
 import orjson
+
+from tests.test_load_xero_support import table_counts
 
 XERO_FILES = {
     "Contacts": "contacts",
@@ -75,24 +76,13 @@ def expected_counts(scenario: Path) -> dict[str, dict[str, int]]:
     return expected
 
 
-def loaded_counts(warehouse: Path, dataset: str) -> dict[str, int]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = ?", [dataset]
-            ).fetchall()
-        ]
-        return {t: con.execute(f'select count(*) from "{dataset}"."{t}"').fetchone()[0] for t in tables}
-
-
 def compare(scenario: Path, warehouses: list[Path]) -> list[tuple[str, str, int, int | None]]:
     """``(dataset, table, expected, loaded)`` for every expected table (loaded None: dataset missing)."""
     rows = []
     for dataset, tables in expected_counts(scenario).items():
         loaded: dict[str, int] | None = None
         for warehouse in warehouses:
-            found = loaded_counts(warehouse, dataset)
+            found = table_counts(warehouse, dataset)
             if found:
                 loaded = found
                 break

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.test_load_counts_support import XERO_FILES, expected_counts
 from tests.test_load_xero_support import (
     generated_scenario,
     query,
@@ -89,27 +90,6 @@ def test_full_load_matches_scenario_then_second_run_loads_nothing(tmp_path, monk
         assert second.summary["api_calls"] == 11
 
 
-FILES = {
-    "Contacts": "contacts",
-    "Invoices": "invoices",
-    "CreditNotes": "credit_notes",
-    "Payments": "payments",
-    "BankTransactions": "bank_transactions",
-    "ManualJournals": "manual_journals",
-    "Journals": "journals",
-    "Accounts": "accounts",
-    "Items": "items",
-    "Organisation": "organisation",
-    "Currencies": "currencies",
-}
-NESTED = {
-    ("Invoices", "LineItems"): "invoices__line_items",
-    ("CreditNotes", "LineItems"): "credit_notes__line_items",
-    ("BankTransactions", "LineItems"): "bank_transactions__line_items",
-    ("ManualJournals", "JournalLines"): "manual_journals__journal_lines",
-    ("Journals", "JournalLines"): "journals__journal_lines",
-    ("Invoices", "Payments"): "invoices__payments",
-}
 SUMS = {
     ("Invoices", "Total"): "select sum(total) from raw_xero.invoices",
     ("CreditNotes", "Total"): "select sum(total) from raw_xero.credit_notes",
@@ -138,11 +118,9 @@ def test_generated_scenario_loads_with_exact_counts_and_sums_for_every_table(tmp
         result, _ = _load(warehouse)
     assert result.status == "ok", result.message
     counts = table_counts(warehouse, "raw_xero")
-    records = {name: scenario_records(scenario / "xero" / f"{name}.json") for name in FILES}
-    for name, table in FILES.items():
-        assert counts.get(table, 0) == len(records[name]), table
-    for (name, field), table in NESTED.items():
-        assert counts.get(table, 0) == sum(len(r.get(field) or []) for r in records[name]), table
+    for table, expected in expected_counts(scenario)["raw_xero"].items():
+        assert counts.get(table, 0) == expected, table
+    records = {name: scenario_records(scenario / "xero" / f"{name}.json") for name in XERO_FILES}
     for (name, field), sql in SUMS.items():
         loaded = query(warehouse, sql)[0][0] or 0
         assert Decimal(loaded) == _file_sum(records[name], field), (name, field)

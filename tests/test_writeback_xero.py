@@ -65,6 +65,23 @@ def payment(pid: str, *invoices: tuple[str, str], day: str = "2026-03-16") -> Jo
     )
 
 
+def eur_lines(
+    debit_account: str,
+    credit_account: str,
+    amount: str,
+    base: str,
+    base_credit: str | None = None,
+    **extra: str,
+) -> list[dict[str, Any]]:
+    """A debit and a credit of ``amount`` EUR carrying ``base`` USD as their base amounts (the credit's
+    ``base_credit`` when given); ``extra`` goes on the credit line."""
+    fx = {"currency": "EUR", "base_currency": "USD"}
+    return [
+        line(debit_account, debit=amount, base_debit=base, base_credit="0", **fx),
+        line(credit_account, credit=amount, base_debit="0", base_credit=base_credit or base, **fx, **extra),
+    ]
+
+
 def run(warehouse: Path, url: str, **kwargs: Any) -> Any:
     target = kwargs.pop("target", None) or xero_target(url)
     settings = kwargs.pop("settings", None) or settings_for(warehouse)
@@ -338,52 +355,14 @@ def test_foreign_currency_amounts_post_in_the_currency_xero_takes(tmp_path: Path
     rate."""
     warehouse = tmp_path / "wh.duckdb"
     eur_journal = Journal(
-        "X-FX-J",
-        "xero",
-        "2026-03-15",
-        [
-            line(
-                "429",
-                debit="90.00",
-                currency="EUR",
-                base_debit="100.00",
-                base_credit="0",
-                base_currency="USD",
-            ),
-            line(
-                "090",
-                credit="90.00",
-                currency="EUR",
-                base_debit="0",
-                base_credit="100.00",
-                base_currency="USD",
-            ),
-        ],
-        description="EUR accrual",
+        "X-FX-J", "xero", "2026-03-15", eur_lines("429", "090", "90.00", "100.00"), description="EUR accrual"
     )
     eur_receipt = Journal(
         "X-FX-PAY",
         "xero",
         "2026-03-16",
-        [
-            line(
-                "090",
-                debit="900.00",
-                currency="EUR",
-                base_debit="1000.00",
-                base_credit="0",
-                base_currency="USD",
-            ),
-            line(
-                "610",
-                credit="900.00",
-                currency="EUR",
-                document_number="INV-0005",  # a EUR invoice (CurrencyRate 0.9)
-                base_debit="0",
-                base_credit="1000.00",
-                base_currency="USD",
-            ),
-        ],
+        # INV-0005 is a EUR invoice (CurrencyRate 0.9)
+        eur_lines("090", "610", "900.00", "1000.00", document_number="INV-0005"),
         kind="cash_receipt",
         description="EUR receipt",
     )
@@ -421,29 +400,7 @@ def test_foreign_currency_amounts_post_in_the_currency_xero_takes(tmp_path: Path
 
 def test_a_unbalanced_base_currency_is_refused(tmp_path: Path) -> None:
     warehouse = tmp_path / "wh.duckdb"
-    bad = Journal(
-        "X-FX-BAD",
-        "xero",
-        "2026-03-15",
-        [
-            line(
-                "429",
-                debit="90.00",
-                currency="EUR",
-                base_debit="100.00",
-                base_credit="0",
-                base_currency="USD",
-            ),
-            line(
-                "090",
-                credit="90.00",
-                currency="EUR",
-                base_debit="0",
-                base_credit="99.99",
-                base_currency="USD",
-            ),
-        ],
-    )
+    bad = Journal("X-FX-BAD", "xero", "2026-03-15", eur_lines("429", "090", "90.00", "100.00", "99.99"))
     write_proposals(warehouse, [bad])
     approve_all(warehouse, bad)
     with running_xero() as xero:
