@@ -8,7 +8,6 @@
     {%- elif system == 'kashflow' and entity in ('documents', 'payment_documents') -%}{{ kashflow_changed_documents() }}
     {%- elif system == 'sage100' and entity == 'documents' -%}{{ sage100_changed_documents() }}
     {%- elif system == 'sage100' and entity == 'document_keys' -%}{{ sage100_changed_document_keys() }}
-    {%- elif system == 'sage100' and entity == 'payments' -%}{{ sage100_changed_payments() }}
     {%- else -%}{{ exceptions.raise_compiler_error("no change set " ~ entity ~ " for " ~ system) }}
     {%- endif -%}
 {%- endmacro %}
@@ -92,14 +91,4 @@
 {% macro sage100_changed_document_keys() -%}
     select document_key from {{ ref('int_sage100__documents') }}
     where native_id in ({{ sage100_changed_documents() }})
-{%- endmacro %}
-
-{#- Sage 100 payments (keys) to rebuild: receipts and checks loaded since the watermark, and every payment
-    that names (by number) a changed document - it may now apply to another history header. -#}
-{% macro sage100_changed_payments() -%}
-    select payment_key from {{ ref('int_sage100__payments') }}
-    where {{ is_newer('_dlt_load_id', 'sage100') }}
-        or document_number in (
-            select document_number from {{ ref('int_sage100__documents') }}
-            where native_id in ({{ sage100_changed_documents() }}))
 {%- endmacro %}

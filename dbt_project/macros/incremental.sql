@@ -1,5 +1,6 @@
-{#- Incremental runs of the large models (documents, lines, payments, postings), from the conformed
-    intermediate models to core.
+{#- Incremental runs of the large models (documents, lines, payments, postings): the conformed and
+    double-entry intermediate models are incremental tables, and core's documents, document_lines, payments
+    and gl_entries are views over them, so each row is written once and core always equals a full rebuild.
 
     What changed is decided from dlt's load ids: a model's watermark is the newest `_dlt_load_id` among
     its rows (per system); raw rows loaded after it changed. A changed document brings its lines, its
@@ -45,22 +46,6 @@
 {% macro is_newer(load_id, system) -%}
     {%- if is_incremental() -%}
     {{ load_id }} > {{ load_watermark(system) }}
-    {%- else -%}
-    true
-    {%- endif -%}
-{%- endmacro %}
-
-{#- True for a row of an incremental intermediate model written after this model's newest `_built_at`
-    (the rows an upstream run rebuilt since this model last ran); always true outside incremental runs. -#}
-{% macro built_since_last_run(system) -%}
-    {%- if execute and is_incremental() -%}
-        {%- set result = run_query("select max(_built_at) from " ~ this ~ " where system = '" ~ system ~ "'") -%}
-        {%- set newest = result.columns[0].values()[0] -%}
-        {%- if newest is none -%}
-    true
-        {%- else -%}
-    _built_at > cast('{{ newest }}' as timestamp)
-        {%- endif -%}
     {%- else -%}
     true
     {%- endif -%}

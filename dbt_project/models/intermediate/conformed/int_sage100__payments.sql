@@ -1,8 +1,24 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='payment_key',
+    on_schema_change='append_new_columns') }}
 -- Sage 100 payments, one row per application to an open item: AR cash receipts
 -- (AR_CashReceiptsHistory) and AP checks (AP_CheckHistoryHeader + Detail). A receipt row applied to a
 -- prepayment (InvoiceType PP) or negative is money not (yet) applied to an invoice.
+-- Incremental: receipts and checks loaded since the last run (a check also when its header was), and
+-- every payment that names (by number) a changed document, are replaced (macros/incremental.sql); the
+-- keys are Sage 100's own primary keys, so a replaced row keeps its key.
+{#- rendered outside the conditions below, so that parsing records every ref they read -#}
+{%- set receipt_changed = changed_since_last_run('_dlt_load_id', 'sage100') -%}
+{%- set check_changed = changed_since_last_run('d._dlt_load_id', 'sage100') -%}
+{%- set check_header_changed = is_newer('h._dlt_load_id', 'sage100') -%}
+{%- set changed_numbers -%}
+    select document_number from {{ ref('int_sage100__documents') }}
+    where native_id in ({{ change_set('sage100', 'documents') }})
+{%- endset %}
 with receipts as (
     select * from {{ ref('stg_sage100__ar_cash_receipts_history') }}
+    {%- if is_incremental() %}
+    where {{ receipt_changed }} or invoice_no in ({{ changed_numbers }})
+    {%- endif %}
 ),
 
 ar_docs as (
@@ -18,6 +34,10 @@ checks as (
     from {{ ref('stg_sage100__ap_check_history_details') }} as d
     left join {{ ref('stg_sage100__ap_check_history_headers') }} as h
         on h.bank_code = d.bank_code and h.check_no = d.check_no and h.check_seq_no = d.check_seq_no
+    {%- if is_incremental() %}
+    where {{ check_changed }} or {{ check_header_changed }}
+        or d.invoice_no in ({{ changed_numbers }})
+    {%- endif %}
 ),
 
 ap_docs as (
@@ -51,6 +71,7 @@ base as (
 )
 
 select
+    {{ built_at() }} as _built_at,
     'sage100:receipt:' || r.bank_code || ':' || cast(r.deposit_date as varchar) || ':' || r.deposit_no || ':' || r.deposit_type
         || ':' || r.ar_division_no || '-' || r.customer_no || ':' || coalesce(r.credit_card_entry_no, '') || ':'
         || coalesce(r.check_no, '') || ':' || r.sequence_no as payment_key,
@@ -95,6 +116,7 @@ left join accounts as a on a.account_key = r.account_key
 union all
 
 select
+    {{ built_at() }},
     'sage100:check:' || c.bank_code || ':' || c.check_no || ':' || c.check_seq_no || ':' || c.invoice_no,
     'sage100',
     case when coalesce(c.amount_paid, 0) < 0 then 'vendor_refund' else 'vendor_payment' end,

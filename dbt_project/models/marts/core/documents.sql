@@ -1,20 +1,12 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_groups',
-    unique_key='document_key',
-    on_schema_change='append_new_columns'
-) }}
--- Invoices, bills and credit notes of every system. Incremental: the documents the intermediate models
--- rebuilt since this model last ran (their _built_at) are replaced by document_key.
+{{ config(materialized='view') }}
+-- Invoices, bills and credit notes of every system: a view over the incremental intermediate models
+-- int_<system>__documents (each document is written once, there; they replace the documents that changed).
 with unioned as (
-    select * exclude (_built_at) from {{ ref('int_xero__documents') }}
-    where {{ built_since_last_run('xero') }}
+    select * from {{ ref('int_xero__documents') }}
     union all by name
-    select * exclude (_built_at) from {{ ref('int_kashflow__documents') }}
-    where {{ built_since_last_run('kashflow') }}
+    select * from {{ ref('int_kashflow__documents') }}
     union all by name
-    select * exclude (_built_at) from {{ ref('int_sage100__documents') }}
-    where {{ built_since_last_run('sage100') }}
+    select * from {{ ref('int_sage100__documents') }}
 )
 
 select
@@ -61,5 +53,5 @@ select
     updated_at,
     _dlt_load_id,
     _loaded_at,
-    {{ built_at() }} as _built_at
-from unioned as src
+    _built_at
+from unioned

@@ -15,7 +15,7 @@ matched as (
 
 review as (
     select ledger_party_key, max(match_score) as match_score,
-        string_agg(sage100_party_key || ' (' || cast(match_score as varchar) || ')', '; ' order by match_score desc) as candidates
+        string_agg(sage100_party_key || ' (' || cast(match_score as varchar) || ')', '; ' order by match_score desc, sage100_party_key) as candidates
     from {{ ref('int_identity__party_matches') }}
     where decision = 'review'
     group by ledger_party_key

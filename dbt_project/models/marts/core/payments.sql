@@ -1,22 +1,13 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_groups',
-    unique_key='refresh_key',
-    on_schema_change='append_new_columns'
-) }}
--- Payments of every system, one row per application of a payment to a document (or unapplied).
--- Incremental: the Xero and KashFlow payments their intermediate models rebuilt since this model last ran
--- (_built_at; KashFlow payment lines are replaced with their document) and the Sage 100 payments changed
--- since (macros/change_sets.sql) are replaced.
+{{ config(materialized='view') }}
+-- Payments of every system, one row per application of a payment to a document (or unapplied): a view
+-- over the incremental intermediate models int_<system>__payments (each payment is written once, there;
+-- they replace the payments that changed, macros/incremental.sql).
 with unioned as (
-    select * exclude (_built_at) from {{ ref('int_xero__payments') }}
-    where {{ built_since_last_run('xero') }}
+    select * from {{ ref('int_xero__payments') }}
     union all by name
-    select * exclude (_built_at) from {{ ref('int_kashflow__payments') }}
-    where {{ built_since_last_run('kashflow') }}
+    select * from {{ ref('int_kashflow__payments') }}
     union all by name
     select * from {{ ref('int_sage100__payments') }}
-    where {{ in_change_set('sage100', 'payments', 'payment_key') }}
 )
 
 select
@@ -56,9 +47,5 @@ select
     updated_at,
     _dlt_load_id,
     _loaded_at,
-    {{ built_at() }} as _built_at
-from unioned as src
-{{ tombstones('refresh_key', "select 'xero:bank_transaction:' || bank_transaction_id as refresh_key from " ~ ref('stg_xero__bank_transactions') ~ "
-    union all select 'kashflow:bank_transaction:' || cast(bank_transaction_id as varchar) from " ~ ref('stg_kashflow__bank_transactions') ~ "
-    union all select 'kashflow:' || p.parent || ':' || c.id from (" ~ change_set('kashflow', 'documents') ~ ") as c (id)
-        cross join (values ('invoice'), ('purchase')) as p (parent)") }}
+    _built_at
+from unioned
