@@ -22,12 +22,16 @@ _ROOT = Path(tempfile.mkdtemp(prefix="tieout-generator-tests-"))
 atexit.register(shutil.rmtree, _ROOT, True)
 
 
+def scenario(ledger: str, seed: int = 1, invoices: int | None = None, habits: str = "generator") -> Path:
+    """Generate (once per session) a scenario with the company ``habits`` and return its directory."""
+    return _scenario(ledger, seed, invoices, habits)
+
+
 @functools.cache
-def scenario(ledger: str, seed: int = 1, invoices: int | None = None) -> Path:
-    """Generate (once per session) a scenario and return its directory."""
-    out = _ROOT / f"{ledger}-{seed}-{invoices or 'small'}"
+def _scenario(ledger: str, seed: int, invoices: int | None, habits: str) -> Path:
+    out = _ROOT / f"{ledger}-{seed}-{invoices or 'small'}-{habits}"
     out.mkdir()
-    generate(GeneratorConfig(ledger=ledger, seed=seed, size="small", invoices=invoices), out)
+    generate(GeneratorConfig(ledger=ledger, seed=seed, size="small", invoices=invoices, habits=habits), out)
     return out
 
 

@@ -1,5 +1,7 @@
 """truth/ is consistent with the scenario it describes: every row points at records that exist, every
-payment's allocations add up, every exception type is injected, and nothing else disagrees."""
+payment's allocations add up, every exception type is injected, and nothing else disagrees — for the
+generator's own company and for the ``other`` habits (sandbox.generator.habits: month-end invoicing,
+long-tailed payment lags, other currencies and rates), which every test here also runs on."""
 
 from __future__ import annotations
 
@@ -12,6 +14,14 @@ from sandbox.generator.config import EXCEPTION_TYPES
 from tests.test_generator_support import dec, index, read_csv, read_json, scenario
 
 LEDGERS = ["xero", "kashflow"]
+
+
+@pytest.fixture(params=["generator", "other"], autouse=True)
+def habits(request: pytest.FixtureRequest) -> str:
+    """Every test runs on both companies' scenarios."""
+    return request.param
+
+
 SOURCE_PAYMENT_KINDS = {
     "receipt",
     "batch_receipt",
@@ -23,8 +33,8 @@ SOURCE_PAYMENT_KINDS = {
 
 
 @pytest.mark.parametrize("ledger", LEDGERS)
-def test_every_exception_type_is_injected_on_small(ledger):
-    rows = read_csv(scenario(ledger) / "truth" / "injections.csv")
+def test_every_exception_type_is_injected_on_small(ledger, habits):
+    rows = read_csv(scenario(ledger, habits=habits) / "truth" / "injections.csv")
     counts = defaultdict(int)
     for r in rows:
         counts[r["exception_type"]] += 1
@@ -35,8 +45,8 @@ def test_every_exception_type_is_injected_on_small(ledger):
 
 
 @pytest.mark.parametrize("ledger", LEDGERS)
-def test_allocations_sum_to_payment_amount(ledger):
-    rows = read_csv(scenario(ledger) / "truth" / "payment_allocations.csv")
+def test_allocations_sum_to_payment_amount(ledger, habits):
+    rows = read_csv(scenario(ledger, habits=habits) / "truth" / "payment_allocations.csv")
     totals: dict[tuple, Decimal] = defaultdict(Decimal)
     amounts: dict[tuple, set] = defaultdict(set)
     for r in rows:
@@ -70,8 +80,8 @@ def _sage_doc_exists(idx, module: str, party: str, number: str) -> bool:
 
 
 @pytest.mark.parametrize("ledger", LEDGERS)
-def test_allocations_point_at_existing_records(ledger):
-    path = scenario(ledger)
+def test_allocations_point_at_existing_records(ledger, habits):
+    path = scenario(ledger, habits=habits)
     idx = index(path)
     for r in read_csv(path / "truth" / "payment_allocations.csv"):
         system, kind, ref = r["payment_system"], r["payment_kind"], r["payment_ref"]
@@ -99,8 +109,8 @@ def test_allocations_point_at_existing_records(ledger):
 
 
 @pytest.mark.parametrize("ledger", LEDGERS)
-def test_injections_point_at_existing_records(ledger):
-    path = scenario(ledger)
+def test_injections_point_at_existing_records(ledger, habits):
+    path = scenario(ledger, habits=habits)
     idx = index(path)
     for r in read_csv(path / "truth" / "injections.csv"):
         kind, number, sage_no, system = (
@@ -145,8 +155,8 @@ def test_injections_point_at_existing_records(ledger):
 
 
 @pytest.mark.parametrize("ledger", LEDGERS)
-def test_pairs_point_at_existing_records(ledger):
-    path = scenario(ledger)
+def test_pairs_point_at_existing_records(ledger, habits):
+    path = scenario(ledger, habits=habits)
     idx = index(path)
     truth = path / "truth"
     for r in read_csv(truth / "document_pairs.csv"):
@@ -181,9 +191,9 @@ def test_pairs_point_at_existing_records(ledger):
 
 
 @pytest.mark.parametrize("ledger", LEDGERS)
-def test_uninjected_documents_agree_between_systems(ledger):
+def test_uninjected_documents_agree_between_systems(ledger, habits):
     """Open balances differ only where truth/ says why (an injection or documented cent noise)."""
-    path = scenario(ledger)
+    path = scenario(ledger, habits=habits)
     idx = index(path)
     truth = path / "truth"
     explained: set[str] = set()
@@ -225,8 +235,8 @@ def test_uninjected_documents_agree_between_systems(ledger):
 
 
 @pytest.mark.parametrize("ledger", LEDGERS)
-def test_sage_gl_is_double_entry_except_injected_journals(ledger):
-    path = scenario(ledger)
+def test_sage_gl_is_double_entry_except_injected_journals(ledger, habits):
+    path = scenario(ledger, habits=habits)
     registers: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     per_period: dict[tuple[str, str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for r in read_csv(path / "sage100" / "GL_DetailPosting.csv"):
@@ -248,8 +258,8 @@ def test_sage_gl_is_double_entry_except_injected_journals(ledger):
         assert (Decimal(r["DebitAmount"]), Decimal(r["CreditAmount"])) == (debit, credit), r
 
 
-def test_xero_journals_balance_and_are_numbered_in_order():
-    journals = read_json(scenario("xero") / "xero" / "Journals.json")["Journals"]
+def test_xero_journals_balance_and_are_numbered_in_order(habits):
+    journals = read_json(scenario("xero", habits=habits) / "xero" / "Journals.json")["Journals"]
     numbers = [j["JournalNumber"] for j in journals]
     assert numbers == list(range(1, len(journals) + 1))
     for j in journals:
@@ -263,10 +273,10 @@ def _sales_lines(ledger: str, doc: dict) -> list[tuple[str, Decimal]]:
 
 
 @pytest.mark.parametrize("ledger", LEDGERS)
-def test_injected_outliers_leave_their_items_normal_range(ledger):
+def test_injected_outliers_leave_their_items_normal_range(ledger, habits):
     """An outlier_amount injection is a quantity no ordinary line of the same item (or, for free-text
     lines, the same account) comes near: at least ten times the largest ordinary quantity."""
-    path = scenario(ledger)
+    path = scenario(ledger, habits=habits)
     idx = index(path)
     injections = read_csv(path / "truth" / "injections.csv")
     outliers = [r for r in injections if r["exception_type"] == "outlier_amount"]

@@ -86,6 +86,7 @@ SIZES: dict[str, SizeSpec] = {
 }
 
 LEDGERS = ("xero", "kashflow")
+HABIT_NAMES = ("generator", "other")
 
 
 class ConfigError(ValueError):
@@ -131,6 +132,8 @@ class GeneratorConfig:
     size: str = "small"
     invoices: int | None = None
     rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    habits: str = "generator"
+    """The company's habits (``sandbox.generator.habits``): ``generator`` or ``other``."""
 
     def __post_init__(self) -> None:
         if self.ledger not in LEDGERS:
@@ -139,6 +142,8 @@ class GeneratorConfig:
             raise ConfigError(f"size {self.size!r} is not one of {', '.join(SIZES)}")
         if self.invoices is not None and self.invoices < 10:
             raise ConfigError(f"--invoices {self.invoices} is too small; give at least 10")
+        if self.habits not in HABIT_NAMES:
+            raise ConfigError(f"habits {self.habits!r} is not one of {', '.join(HABIT_NAMES)}")
         unknown = set(self.rates) - set(DEFAULT_RATES)
         if unknown:
             raise ConfigError(f"unknown exception types in rates: {', '.join(sorted(unknown))}")

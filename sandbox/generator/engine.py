@@ -15,6 +15,7 @@ from pathlib import Path
 from . import masterdata
 from .config import GENERATOR_VERSION, GeneratorConfig
 from .dates import add_months
+from .habits import HABITS, Habits
 from .injections import Injector
 from .kashflow import KashFlowWriter
 from .ledgers import PROFILES
@@ -25,8 +26,6 @@ from .sage100 import SageWriter
 from .truth import TruthWriter
 from .writers import write_json
 from .xero import XeroWriter
-
-_WEEKDAY_WEIGHT = (1.0, 1.05, 1.05, 1.0, 0.95, 0.12, 0.04)
 
 
 @dataclass
@@ -42,12 +41,13 @@ def period(cfg: GeneratorConfig) -> tuple[date, date]:
     return START_DATE, add_months(START_DATE, cfg.months) - timedelta(days=1)
 
 
-def _quotas(days: list[date], total: int, seed_shift: float) -> list[int]:
-    """Spread ``total`` over ``days`` by weekday and season, rounding cumulatively so the sum is exact."""
+def _quotas(days: list[date], total: int, seed_shift: float, habits: Habits) -> list[int]:
+    """Spread ``total`` over ``days`` by the company's calendar habits (weekday, month end) and season,
+    rounding cumulatively so the sum is exact."""
     weights = []
     for i, d in enumerate(days):
         season = 1.0 + 0.12 * ((d.month * 7 + 3) % 5 - 2) / 2 + seed_shift * (i / max(1, len(days)))
-        weights.append(_WEEKDAY_WEIGHT[d.weekday()] * season)
+        weights.append(habits.day_weight(d) * season)
     scale = total / sum(weights)
     quotas, acc, given = [], 0.0, 0
     for w in weights:
@@ -82,7 +82,8 @@ def _release_lines(doc: Doc) -> None:
 
 def generate(cfg: GeneratorConfig, out: Path, progress: Callable[[str], None] | None = None) -> Result:
     """Write a complete scenario directory for ``cfg`` into ``out`` (which must exist and be empty)."""
-    profile = PROFILES[cfg.ledger]
+    habits = HABITS[cfg.habits]
+    profile = habits.profile(PROFILES[cfg.ledger])
     start, end = period(cfg)
     streams = Streams(cfg.seed)
     injector = Injector(cfg.rates, streams("injector"))
@@ -96,8 +97,8 @@ def generate(cfg: GeneratorConfig, out: Path, progress: Callable[[str], None] | 
 
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     shift = streams("calendar").uniform(-0.05, 0.15)
-    invoice_quota = _quotas(days, cfg.invoice_count, shift)
-    bill_quota = _quotas(days, cfg.bill_count, shift)
+    invoice_quota = _quotas(days, cfg.invoice_count, shift, habits)
+    bill_quota = _quotas(days, cfg.bill_count, shift, habits)
     first_bd, last_bd = _business_days(days)
     heap: list[tuple[int, int, str, object]] = []
     seq = 0
@@ -203,6 +204,8 @@ def generate(cfg: GeneratorConfig, out: Path, progress: Callable[[str], None] | 
         "counts": dict(sorted(result.counts.items())),
         "format": "docs/scenario-format.md",
     }
+    if cfg.habits != "generator":
+        manifest["habits"] = cfg.habits
     write_json(out / "manifest.json", manifest)
     result.counts["manifest.json"] = 1
     return result

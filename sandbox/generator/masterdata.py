@@ -17,6 +17,7 @@ from faker import Faker
 
 from . import noise
 from .config import GeneratorConfig
+from .habits import HABITS
 from .injections import Injector
 from .ledgers import LedgerProfile
 from .model import Account, Item, Party
@@ -62,6 +63,11 @@ FOREIGN_PLACES = {
     "GBP": [("Manchester", "GB", "United Kingdom", "M1 2AB"), ("Leeds", "GB", "United Kingdom", "LS1 4DY")],
     "CAD": [("Toronto", "CA", "Canada", "M5H 2N2"), ("Calgary", "CA", "Canada", "T2P 1J9")],
     "USD": [("Chicago", "US", "United States", "60601"), ("Houston", "US", "United States", "77002")],
+    # currencies of the ``other`` habits (sandbox.generator.habits)
+    "MXN": [("Monterrey", "MX", "Mexico", "64000"), ("Guadalajara", "MX", "Mexico", "44100")],
+    "CHF": [("Zurich", "CH", "Switzerland", "8001"), ("Basel", "CH", "Switzerland", "4051")],
+    "SEK": [("Gothenburg", "SE", "Sweden", "411 06"), ("Malmo", "SE", "Sweden", "211 20")],
+    "PLN": [("Poznan", "PL", "Poland", "61-001"), ("Wroclaw", "PL", "Poland", "50-001")],
 }
 
 _INDUSTRY = [
@@ -387,7 +393,7 @@ class _PartyFactory:
             if not vendor or rng.random() < 0.4
             else f"{rng.choice(['ar', 'accounts', 'billing', 'invoices'])}@{domain}"
         )
-        foreign = rng.random() < 0.06
+        foreign = rng.random() < HABITS[self.cfg.habits].foreign_share
         currency = profile.base_currency
         if foreign:
             currency = rng.choice(sorted(profile.foreign))

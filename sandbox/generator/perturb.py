@@ -1,8 +1,17 @@
-"""Rewrite a generated scenario into another company's habits, keeping ``truth/`` consistent.
+"""Turn a generated scenario into another company's, keeping ``truth/`` consistent.
 
 tieout is judged on scenarios its own generator did not make. This takes one the generator made and
-changes what a rule tuned to the generator would lean on, everywhere it appears (ledger JSON, Sage 100
-CSVs, truth/):
+changes what a rule tuned to the generator would lean on, in two steps.
+
+**Drawn again with other habits** (:func:`regenerate`, when the scenario's manifest says how the generator
+made it): the same seed, size and injection rates with the ``other`` habits of
+``sandbox.generator.habits`` — invoices raised in month-end billing runs instead of evenly, payments
+either within days or weeks to months late (a long tail instead of a bell around the terms), three
+times the foreign business in other currencies (MXN, CHF, SEK beside USD; CHF, PLN, SEK beside GBP) at
+other rates. Date spreads and exchange rates run through every amount, posting and truth row, so they are
+drawn, not rewritten: the truth stays consistent by construction.
+
+**Rewritten** (:func:`rewrite`), everywhere it appears (ledger JSON, Sage 100 CSVs, truth/):
 
 * **ledger numbering** (Xero): ``INV-0042`` becomes ``25-0042-NW`` (year first, branch last) and
   ``CN-0007`` becomes ``CR25/0007``; KashFlow numbers are integers in its API and stay;
@@ -14,8 +23,8 @@ CSVs, truth/):
 * **currencies**: the foreign currencies relabelled (EUR -> CHF, GBP -> SEK, CAD -> AUD, USD -> NZD
   when USD is foreign), consistently in both systems and truth/.
 
-Amounts, dates and which records exist are unchanged, so the truth stays the truth. Usage:
-``python -m sandbox.generator.perturb SRC DST``.
+The rewrite leaves amounts, dates and which records exist unchanged, so the truth stays the truth. Usage:
+``python -m sandbox.generator.perturb SRC DST [--keep-habits]`` (``--keep-habits``: rewrite only).
 """
 
 from __future__ import annotations
@@ -25,10 +34,12 @@ import json
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+SAGE_COMMENT_WIDTH = 30
 FOREIGN_RELABEL = {"EUR": "CHF", "GBP": "SEK", "CAD": "AUD", "USD": "NZD"}
 LEGAL_FORMS = ("Inc", "LLC", "Ltd", "LLP", "PLC", "Corp", "Co", "Group", "Limited")
 DOCUMENT_KINDS = {"invoice", "credit_note"}
@@ -177,7 +188,8 @@ class Perturbation:
                     row["DocumentNo"] = self.sage_numbers.get(row["DocumentNo"], row["DocumentNo"])
                 for col in ("Comment", "PostingComment"):
                     if row.get(col):
-                        row[col] = self._comment(row[col])
+                        # Sage 100 keeps 30 characters of a comment: longer numbers push the end out
+                        row[col] = self._comment(row[col])[:SAGE_COMMENT_WIDTH].rstrip()
                 if row.get("CurrencyCode"):
                     row["CurrencyCode"] = self.currencies.get(row["CurrencyCode"], row["CurrencyCode"])
             self._write_csv(path, fields, rows)
@@ -226,7 +238,10 @@ class Perturbation:
         self._sage()
         self._truth()
         manifest = dict(self.manifest, name=f"{self.manifest['name']}-other-habits")
-        manifest["perturbation"] = "sandbox.generator.perturb: numbering, references, names, currencies"
+        drawn = "dates and currency mix drawn with other habits; " if self.manifest.get("habits") else ""
+        manifest["perturbation"] = (
+            f"sandbox.generator.perturb: {drawn}numbering, references, names, currencies"
+        )
         (self.dst / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         return {
             "ledger_numbers": len(self.ledger_numbers),
@@ -236,12 +251,54 @@ class Perturbation:
         }
 
 
-def perturb(src: Path, dst: Path) -> dict[str, int]:
-    """Write ``src`` rewritten into another company's habits to ``dst``; returns what was renamed."""
+def rewrite(src: Path, dst: Path) -> dict[str, int]:
+    """Write ``src`` rewritten into another company's numbering, naming and currency labels to ``dst``;
+    returns what was renamed."""
     return Perturbation(src, dst).run()
 
 
+def regenerate(src: Path, dst: Path, habits: str = "other") -> Path:
+    """Draw the scenario ``src`` again (same ledger, seed, size, invoice count and injection rates, from its
+    manifest) with another company's ``habits`` into the empty directory ``dst``."""
+    from .config import GeneratorConfig
+    from .engine import generate
+
+    manifest = json.loads((Path(src) / "manifest.json").read_text(encoding="utf-8"))
+    needed = ("generator_version", "ledger", "seed", "size", "invoices", "rates")
+    missing = [k for k in needed if k not in manifest]
+    if missing:
+        raise ValueError(
+            f"{src}/manifest.json lacks {', '.join(missing)}: only a scenario the generator made can be "
+            "drawn again with other habits (--keep-habits rewrites numbering, names and currencies only)"
+        )
+    cfg = GeneratorConfig(
+        ledger=manifest["ledger"],
+        seed=int(manifest["seed"]),
+        size=manifest["size"],
+        invoices=int(manifest["invoices"]),
+        rates={k: float(v) for k, v in manifest["rates"].items()},
+        habits=habits,
+    )
+    Path(dst).mkdir(parents=True, exist_ok=True)
+    generate(cfg, Path(dst))
+    return Path(dst)
+
+
+def perturb(src: Path, dst: Path, habits: str | None = "other") -> dict[str, int]:
+    """Write ``src`` as another company's scenario to ``dst``: drawn again with other ``habits`` (date
+    spreads, currency mix; None keeps the scenario's own) and rewritten (numbering, references, names,
+    currency labels). Returns what was renamed."""
+    if habits is None:
+        return rewrite(src, dst)
+    dst = Path(dst)
+    if dst.exists() and any(dst.iterdir()):
+        raise FileExistsError(f"{dst} is not empty; give a new or empty directory")
+    with tempfile.TemporaryDirectory(prefix="tieout-perturb-") as tmp:
+        return rewrite(regenerate(src, Path(tmp) / "drawn", habits), dst)
+
+
 if __name__ == "__main__":  # pragma: no cover - a thin command line
-    if len(sys.argv) != 3:
-        sys.exit("usage: python -m sandbox.generator.perturb SRC_SCENARIO DST_DIR")
-    print(perturb(Path(sys.argv[1]), Path(sys.argv[2])))
+    args = [a for a in sys.argv[1:] if a != "--keep-habits"]
+    if len(args) != 2:
+        sys.exit("usage: python -m sandbox.generator.perturb SRC_SCENARIO DST_DIR [--keep-habits]")
+    print(perturb(Path(args[0]), Path(args[1]), None if "--keep-habits" in sys.argv else "other"))

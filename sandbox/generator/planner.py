@@ -16,6 +16,7 @@ from decimal import Decimal
 from . import noise
 from .config import GeneratorConfig
 from .dates import add_months, month_end
+from .habits import HABITS
 from .injections import Injector
 from .masterdata import MasterData
 from .model import (
@@ -120,6 +121,7 @@ class Planner:
         end: date,
     ) -> None:
         self.cfg = cfg
+        self.habits = HABITS[cfg.habits]
         self.ledger = cfg.ledger
         self.m = master
         self.inj = injector
@@ -688,7 +690,7 @@ class Planner:
 
     def pay_date(self, doc_date: date, party: Party, kind: str) -> date:
         days = party.primary.pay_days if kind == "ar" else party.primary.terms_days
-        lag = max(1, round(self.prng.gauss(days, 7)))
+        lag = self.habits.payment_lag(self.prng, days)
         return doc_date + timedelta(days=lag)
 
     def in_period_date(self, low: date) -> date:
