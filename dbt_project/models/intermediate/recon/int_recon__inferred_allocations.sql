@@ -96,12 +96,20 @@ referenced as (
 ),
 
 reference_alloc as (
-    select payment_id, document_key, document_number,
-        least(amount_due, payment_amount - coalesce(sum(amount_due) over w_before, 0)) as allocated_amount,
-        sum(amount_due) over (partition by payment_id) = payment_amount as exact,
-        'reference' as rule
-    from referenced
-    window w_before as (partition by payment_id order by issue_date, document_number rows between unbounded preceding and 1 preceding)
+    select *,
+        -- the named open items under-paid by at most the tolerance: the newest one's rest is a write-off
+        case when is_last and total_due > payment_amount
+                  and total_due - payment_amount <= greatest({{ tol_abs }}, total_due * {{ tol_pct }} / 100)
+             then amount_due - allocated_amount end as writeoff_amount
+    from (
+        select payment_id, document_key, document_number, amount_due, payment_amount,
+            least(amount_due, payment_amount - coalesce(sum(amount_due) over w_before, 0)) as allocated_amount,
+            sum(amount_due) over (partition by payment_id) as total_due,
+            sum(amount_due) over (partition by payment_id) = payment_amount as exact,
+            row_number() over (partition by payment_id order by issue_date desc, document_number desc) = 1 as is_last
+        from referenced
+        window w_before as (partition by payment_id order by issue_date, document_number rows between unbounded preceding and 1 preceding)
+    )
 ),
 
 -- 2. exact amount: one open item for exactly the payment
@@ -172,7 +180,8 @@ oldest_first as (
 ),
 
 proposals as (
-    select payment_id, document_key, document_number, allocated_amount, exact, 'reference' as rule, cast(null as decimal(18, 2)) as writeoff_amount
+    select payment_id, document_key, document_number, allocated_amount, exact, 'reference' as rule,
+        cast(writeoff_amount as decimal(18, 2)) as writeoff_amount
     from reference_alloc where allocated_amount > 0
     union all
     select payment_id, document_key, document_number, allocated_amount, exact, 'exact_amount', null from exact_amount where rn = 1
@@ -235,6 +244,7 @@ select
     'rule ' || rule || ': ' || case rule
         when 'manual' then 'accepted by ' || decided_by || ' on ' || strftime(decided_at, '%Y-%m-%d')
         when 'reference' then 'the payment text "' || coalesce(payment_text, '') || '" names ' || document_number
+            || coalesce(', under-paid by ' || cast(writeoff_amount as varchar) || ' (within tolerance; write-off proposed)', '')
         when 'exact_amount' then 'open item ' || document_number || ' is for exactly ' || cast(payment_amount as varchar)
         when 'combination' then document_number || ' is one of the open items adding up to ' || cast(payment_amount as varchar)
         when 'tolerance' then document_number || ' under-paid by ' || cast(writeoff_amount as varchar) || ' (within tolerance; write-off proposed)'

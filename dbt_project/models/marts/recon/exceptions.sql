@@ -179,6 +179,26 @@ payment_exceptions as (
     ) as m on m.payment_id = p.payment_id
     where p.side = 'ledger' and p.payment_kind = 'on_account'
         and coalesce(p.on_account_amount, 0) - coalesce(m.accepted, 0) > 0
+    union all
+    -- money received from a party (a bank receipt the ledger did not link to any document) that no rule
+    -- and no person allocated to an open item, wholly or in part: the rest is unapplied
+    select 'unapplied_payment', p.payment_system, p.payment_ref, null, p.party_code,
+        p.amount - coalesce(a.allocated, 0), p.currency_code, p.period,
+        cast(p.amount - coalesce(a.allocated, 0) as varchar) || ' ' || p.currency_code || ' of '
+            || replace(p.payment_kind, '_', ' ') || ' ' || p.payment_ref || ' (' || cast(p.amount as varchar) || ' on '
+            || cast(p.payment_date as varchar) || coalesce(', "' || nullif(p.payment_text, '') || '"', '')
+            || ') is not applied to any open item'
+            || case when a.allocated is not null then ' (' || cast(a.allocated as varchar) || ' matched to '
+                    || a.documents || ')' else '' end,
+        p.payment_id
+    from payments as p
+    left join (
+        select payment_id, sum(allocated_amount) as allocated,
+            string_agg(document_number, ', ' order by document_number) as documents
+        from {{ ref('int_recon__inferred_allocations') }} group by payment_id
+    ) as a on a.payment_id = p.payment_id
+    where p.side = 'ledger' and p.payment_kind = 'bank_receipt'
+        and p.amount - coalesce(a.allocated, 0) > {{ tol }}
 ),
 
 orphans as (
@@ -192,6 +212,152 @@ orphans as (
     left join payments as p on p.payment_system = a.payment_system and p.payment_ref = a.payment_ref
     left join payment_pairs as pr on pr.sage100_payment_id = p.payment_id
     where a.document_key is null and a.payment_kind <> 'on_account' and a.document_number is not null
+),
+
+-- open items that disagree: a document both systems hold with the same amounts (status matched) whose
+-- balance still due differs (settled in one system, open in the other, or settled differently), when no
+-- other exception explains it: no payment or credit touching it is missing, different or unapplied,
+-- and none was posted by tieout (its summaries reach Sage 100's general ledger, not the subledger)
+touching as (
+    select a.document_key, {{ recon_hash(['a.payment_system', 'a.payment_ref']) }} as payment_id,
+        a.payment_system, a.payment_ref, a.payment_kind, a.payment_text
+    from {{ ref('int_recon__native_allocations') }} as a
+    where a.document_key is not null
+    union all
+    select document_key, payment_id, payment_system, payment_ref, payment_kind, null
+    from {{ ref('int_recon__inferred_allocations') }}
+),
+
+explained_payments as (
+    select natural_key as payment_id from payment_exceptions
+    union all
+    select split_part(natural_key, '|', 2) from payment_exceptions where exception_type = 'payment_amount_mismatch'
+    union all
+    select {{ recon_hash(['payment_system', 'payment_ref']) }} from {{ ref('int_recon__native_allocations') }}
+    where document_key is null and payment_kind <> 'on_account' and document_number is not null
+    union all
+    select payment_id from payments where posted_by_tieout
+),
+
+-- ... and the same payment in the other system
+explained_pairs as (
+    select payment_id from explained_payments
+    union all
+    select pp.ledger_payment_id from payment_pairs as pp
+    where pp.sage100_payment_id in (select payment_id from explained_payments)
+    union all
+    select pp.sage100_payment_id from payment_pairs as pp
+    where pp.ledger_payment_id in (select payment_id from explained_payments)
+),
+
+-- credit notes / memos that are themselves an exception (their allocations then differ for a reason)
+explained_credits as (
+    select d.system, d.native_id, d.document_number
+    from {{ ref('int_recon__documents') }} as d
+    inner join tieout as t on d.document_key in (t.source_document_key, t.sage100_document_key)
+    where d.document_type like '%credit_note' and t.status not in ('matched', 'not_posted')
+),
+
+explained_documents as (
+    select distinct t.document_key
+    from touching as t
+    where t.payment_id in (select payment_id from explained_pairs)
+        or (t.payment_kind = 'credit_note' and exists (
+            select 1 from explained_credits as c
+            where c.system = t.payment_system
+                and t.payment_ref in (c.native_id, c.document_number)))
+),
+
+open_balances as (
+    select
+        'payment_amount_mismatch' as exception_type, t.system, t.source_document_number as document_number,
+        t.sage100_invoice_no as related_document_number, t.source_party as party,
+        (t.sage100_amount - t.sage100_amount_due) - (t.source_amount - l.amount_due) as amount, t.currency, t.period,
+        t.source_document_number || ' has ' || cast(t.source_amount - l.amount_due as varchar) || ' settled in ' || t.system
+            || ' (' || cast(l.amount_due as varchar) || ' still due), Sage 100 ' || t.sage100_invoice_no || ' '
+            || cast(t.sage100_amount - t.sage100_amount_due as varchar) || ' (' || cast(t.sage100_amount_due as varchar)
+            || ' still due): the open items differ' as details,
+        'balance|' || t.source_document_key || '|' || t.sage100_document_key as natural_key
+    from tieout as t
+    inner join {{ ref('int_recon__documents') }} as l on l.document_key = t.source_document_key
+    where t.relation = 'pair' and t.status = 'matched'
+        and l.document_type in ('sales_invoice', 'bill')
+        and abs(l.amount_due - t.sage100_amount_due) > {{ tol }}
+        and not exists (select 1 from tieout as d
+                        where d.relation = 'sage100_duplicate' and d.source_document_key = t.source_document_key)
+        and t.source_document_key not in (select document_key from explained_documents)
+        and t.sage100_document_key not in (select document_key from explained_documents)
+),
+
+-- referential-integrity breaks: a document or line of either system naming a customer / vendor, an item
+-- or a general-ledger account that system does not hold
+document_refs as (
+    select d.document_key, d.system, d.document_number, d.party_code, d.total_amount, d.currency_code, d.period
+    from {{ ref('int_recon__documents') }} as d
+    where not d.is_void
+),
+
+unknown_references as (
+    -- parties
+    select d.document_key, 'party' as reference_kind, coalesce(cd.party_native_id, d.party_code) as reference,
+        cast(null as integer) as line_number
+    from {{ ref('documents') }} as cd
+    inner join document_refs as d on d.document_key = cd.document_key
+    where cd.party_key is not null
+        and not exists (select 1 from {{ ref('parties') }} as p where p.party_key = cd.party_key)
+    union all
+    -- items and accounts of ledger lines (Sage 100 lines below, from its own keys)
+    select l.document_key, 'item', l.item_code, l.line_number
+    from {{ ref('document_lines') }} as l
+    where l.system <> 'sage100' and nullif(trim(l.item_code), '') is not null
+        and not exists (select 1 from {{ ref('items') }} as i where i.system = l.system and i.item_code = l.item_code)
+    union all
+    select l.document_key, 'account', l.account_code, l.line_number
+    from {{ ref('document_lines') }} as l
+    where l.system <> 'sage100' and nullif(trim(l.account_code), '') is not null
+        and not exists (select 1 from {{ ref('accounts') }} as a where a.system = l.system and a.account_code = l.account_code)
+    union all
+    -- Sage 100 invoice lines: item codes (comment lines, item type 4, name no item) and sales accounts
+    select 'sage100:' || case when h.invoice_type = 'CM' then 'sales_credit_note' else 'sales_invoice' end || ':'
+            || l.invoice_no || '-' || l.header_seq_no,
+        'item', l.item_code, cast(l.detail_seq_no as integer)
+    from {{ ref('stg_sage100__ar_invoice_history_details') }} as l
+    inner join {{ ref('stg_sage100__ar_invoice_history_headers') }} as h
+        on h.invoice_no = l.invoice_no and h.header_seq_no = l.header_seq_no
+    where nullif(trim(l.item_code), '') is not null and coalesce(l.item_type, '') <> '4'
+        and not exists (select 1 from {{ ref('stg_sage100__ci_items') }} as i where i.item_code = l.item_code)
+    union all
+    select 'sage100:' || case when h.invoice_type = 'CM' then 'sales_credit_note' else 'sales_invoice' end || ':'
+            || l.invoice_no || '-' || l.header_seq_no,
+        'account', 'AccountKey ' || l.sales_acct_key, cast(l.detail_seq_no as integer)
+    from {{ ref('stg_sage100__ar_invoice_history_details') }} as l
+    inner join {{ ref('stg_sage100__ar_invoice_history_headers') }} as h
+        on h.invoice_no = l.invoice_no and h.header_seq_no = l.header_seq_no
+    where nullif(trim(l.sales_acct_key), '') is not null
+        and not exists (select 1 from {{ ref('stg_sage100__gl_accounts') }} as a where a.account_key = l.sales_acct_key)
+    union all
+    select 'sage100:' || case when coalesce(h.invoice_amt, 0) < 0 then 'bill_credit_note' else 'bill' end || ':'
+            || h.ap_division_no || '-' || h.vendor_no || '-' || h.invoice_no || '-' || h.header_seq_no,
+        'account', 'AccountKey ' || h.expense_acct_key, 1
+    from {{ ref('stg_sage100__ap_invoice_history_headers') }} as h
+    where nullif(trim(h.expense_acct_key), '') is not null
+        and not exists (select 1 from {{ ref('stg_sage100__gl_accounts') }} as a where a.account_key = h.expense_acct_key)
+),
+
+reference_breaks as (
+    select
+        'orphan_reference' as exception_type, d.system, d.document_number, null as related_document_number,
+        d.party_code as party, d.total_amount as amount, d.currency_code as currency, d.period,
+        d.system || ' ' || d.document_number || ' names ' || u.names || ' that ' || d.system || ' does not hold' as details,
+        'reference|' || d.document_key as natural_key
+    from (
+        select document_key,
+            string_agg(distinct case reference_kind when 'party' then 'a customer/vendor' else 'an ' || reference_kind end
+                || ' ' || reference || coalesce(' (line ' || cast(line_number as varchar) || ')', ''), ', ') as names
+        from unknown_references
+        group by document_key
+    ) as u
+    inner join document_refs as d on d.document_key = u.document_key
 ),
 
 journals as (
@@ -226,6 +392,8 @@ all_exceptions as (
     union all select * from outliers
     union all select * from payment_exceptions
     union all select * from orphans
+    union all select * from open_balances
+    union all select * from reference_breaks
     union all select * from journals
     union all select * from master
 ),
