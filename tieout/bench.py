@@ -868,14 +868,17 @@ class Bench:
 
 
 def invoice_ids(warehouse: Path, fraction: float) -> list[str]:
-    """Every ``1/fraction``-th invoice id of the loaded warehouse (a deterministic spread of 1%)."""
+    """Every ``1/fraction``-th invoice id of the loaded warehouse (a deterministic spread of 1%) among the
+    invoices Xero lets a person edit: a voided or deleted invoice stays as it is (the sandbox, like Xero,
+    refuses to change it)."""
     import duckdb
 
     step = max(1, round(1 / fraction))
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             "select invoice_id from (select invoice_id, row_number() over (order by invoice_id) as n "
-            "from raw_xero.invoices) where n % ? = 0 order by invoice_id",
+            "from raw_xero.invoices where status not in ('VOIDED', 'DELETED')) where n % ? = 0 "
+            "order by invoice_id",
             [step],
         ).fetchall()
     return [str(r[0]) for r in rows]

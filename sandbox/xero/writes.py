@@ -469,6 +469,8 @@ def check_invoice_update(tenant: TenantState, item: Any, now_ms: int, ident: str
     errors: list[str] = []
     old = str(invoice.get("Status"))
     new = str(item.get("Status") or old).upper()
+    if new == old and old in ("VOIDED", "DELETED"):  # Xero keeps a voided or deleted invoice as it is
+        errors.append(f"Invoice not of valid status for modification: it is {old}")
     if new != old:
         if new not in TRANSITIONS.get(old, set()):
             errors.append(
