@@ -2,16 +2,19 @@
 
 ``ServerHandle`` starts a real uvicorn server in a background thread on 127.0.0.1 (port 0 picks a free
 port and ``.port``/``.url`` report the bound one); tests use it as a context manager and the
-``tieout sandbox serve`` command uses it for both servers until Ctrl-C.
+``tieout sandbox serve`` command uses it for both servers until Ctrl-C (or SIGTERM), whatever signal
+state it inherited: a parent may start it with SIGINT ignored or blocked, which exec keeps.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,6 +153,39 @@ def start_kashflow(scenario: Path | str, config: Any = None, port: int = 0) -> S
     return ServerHandle(create_app(scenario, config), port=port, name="kashflow").start()
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class StopRequested(Exception):
+    """SIGTERM asked the server to stop (Ctrl-C is a ``KeyboardInterrupt``)."""
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise StopRequested(signal.Signals(signum).name)
+
+
+@contextmanager
+def stop_signals() -> Iterator[None]:
+    """Ctrl-C raises ``KeyboardInterrupt`` and SIGTERM :class:`StopRequested` in the main thread while
+    the block runs, even when the process inherited SIGINT/SIGTERM ignored (``SIG_IGN`` survives exec and
+    Python keeps it) or blocked (the signal mask survives exec too); the previous state comes back after.
+    Elsewhere than in the main thread (where signal handlers cannot be set) it changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    handlers = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, _stop_on_sigterm),
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 @dataclass
 class ServeOptions:
     """What ``tieout sandbox serve`` was asked for."""
@@ -167,10 +203,9 @@ class ServeOptions:
 
 
 def serve_forever(options: ServeOptions, echo: Callable[[str], None] = print) -> None:
-    """Serve the scenario's ledger API(s) until Ctrl-C, printing where and how to sign in."""
+    """Serve the scenario's ledger API(s) until Ctrl-C or SIGTERM (see :func:`stop_signals`), printing
+    where and how to sign in; returns normally after stopping the servers."""
     from sandbox.faults import FaultSpec
-    from sandbox.kashflow.config import KashflowConfig
-    from sandbox.xero.config import XeroConfig, XeroLimits
 
     scenario = Path(options.scenario)
     if not scenario.is_dir():
@@ -184,6 +219,16 @@ def serve_forever(options: ServeOptions, echo: Callable[[str], None] = print) ->
         raise ValueError("--webhook-url and --webhook-key go together: give both or neither")
     faults = FaultSpec.parse(options.faults) if options.faults else None
     clock = Clock(speed=options.clock_speed)
+    with stop_signals():
+        _serve(scenario, options, faults, clock, echo)
+
+
+def _serve(
+    scenario: Path, options: ServeOptions, faults: Any, clock: Clock, echo: Callable[[str], None]
+) -> None:
+    from sandbox.kashflow.config import KashflowConfig
+    from sandbox.xero.config import XeroConfig, XeroLimits
+
     handles: list[ServerHandle] = []
     try:
         if (scenario / "xero").is_dir():
@@ -231,7 +276,7 @@ def serve_forever(options: ServeOptions, echo: Callable[[str], None] = print) ->
         echo("Press Ctrl-C to stop.")
         while all(h._thread is not None and h._thread.is_alive() for h in handles):
             time.sleep(0.5)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, StopRequested):
         echo("stopping")
     finally:
         for handle in handles:
