@@ -552,3 +552,88 @@ def test_incremental_build_equals_full_refresh(
             deleted,
         )
         assert postings == [(0,)]
+
+
+def _copy(built: Built, tmp_path: Path) -> Path:
+    warehouse = tmp_path / "copy.duckdb"
+    query(built.warehouse, "checkpoint")
+    shutil.copy(built.warehouse, warehouse)
+    return warehouse
+
+
+def _run_sql(target: Path, name: str) -> str:
+    return next((target / "run").rglob(f"{name}.sql")).read_text()
+
+
+def test_incremental_tests_check_the_rows_written_since_they_passed(
+    xero_built: Built, tmp_path: Path
+) -> None:
+    """Tests of incremental models (and core's views over them) check the rows written since the test last
+    passed on this warehouse (macros/test_changed_rows.sql); a failing test keeps failing until fixed."""
+    warehouse = _copy(xero_built, tmp_path)
+    select = ["gl_entries,test_type:generic"]  # the generic tests of core.gl_entries
+    first = build.build(select=select, warehouse=warehouse, target_path=tmp_path / "t0", freshness=False)
+    passed = dict(
+        query(warehouse, "select test_id, passed_run_started_at from intermediate.tieout_test_passes")
+    )
+    assert any("not_null_gl_entries_account_code" in t for t in passed), passed
+    assert all(n.status == "pass" for n in first.nodes if n.resource_type == "test")
+    # row tests filter on _built_at, uniqueness on the keys of those rows; relationships read everything
+    assert "_built_at > cast(" in _run_sql(tmp_path / "t0", "not_null_gl_entries_account_code")
+    assert "c._built_at > cast(" in _run_sql(tmp_path / "t0", "unique_gl_entries_gl_entry_key")
+    related = next(n.name for n in first.nodes if n.name.startswith("relationships_gl_entries_party_key"))
+    assert "_built_at" not in _run_sql(tmp_path / "t0", related)
+
+    # rows written after the tests passed: one without an account, one repeating an older row's key
+    newest = query(warehouse, "select max(passed_run_started_at) from intermediate.tieout_test_passes")[0][0]
+    since = f"timestamp '{newest + timedelta(seconds=1)}'"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into intermediate.int_xero__gl_entries select * replace (null as account_code, "
+            f"gl_entry_key || ':bad' as gl_entry_key, {since} as _built_at) "
+            "from intermediate.int_xero__gl_entries order by gl_entry_key limit 1"
+        )
+        con.execute(
+            f"insert into intermediate.int_xero__gl_entries select * replace ({since} as _built_at) "
+            "from intermediate.int_xero__gl_entries where gl_entry_key not like '%:bad' "
+            "order by gl_entry_key limit 1"
+        )
+    for run in ("t1", "t2"):  # the failing tests record no pass, so the next run finds the rows again
+        summary = build.build(select=select, warehouse=warehouse, target_path=tmp_path / run, freshness=False)
+        failed = {n.name for n in summary.failed}
+        assert "not_null_gl_entries_account_code" in failed, summary.render()
+        assert "unique_gl_entries_gl_entry_key" in failed, summary.render()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"delete from intermediate.int_xero__gl_entries where _built_at = {since}")
+    fixed = build.build(select=select, warehouse=warehouse, target_path=tmp_path / "t3", freshness=False)
+    assert fixed.success, fixed.render()
+
+
+def test_unchanged_views_are_left_as_they_are(xero_built: Built, tmp_path: Path) -> None:
+    """A view is re-created only when its compiled SQL changed (macros/view_materialization.sql)."""
+    warehouse = _copy(xero_built, tmp_path)
+    view = "stg_xero__currencies"
+
+    def run(tag: str) -> str:
+        summary = build.build(select=[view], warehouse=warehouse, target_path=tmp_path / tag, freshness=False)
+        assert summary.success, summary.render()
+        return _run_sql(tmp_path / tag, view)
+
+    comment = f"select comment from duckdb_views() where schema_name = 'staging' and view_name = '{view}'"
+    run("t0")
+    fingerprint = query(warehouse, comment)[0][0]
+    assert fingerprint.startswith("tieout-sql-md5:")
+    assert "view_unchanged" in run("t1")
+    with duckdb.connect(str(warehouse)) as con:  # as if the view had been made from other SQL
+        con.execute(f"comment on view staging.{view} is 'tieout-sql-md5:older'")
+    assert "create or replace view" in run("t2")
+    assert query(warehouse, comment)[0][0] == fingerprint
+    rows = query(warehouse, f"select count(*) from staging.{view}")[0][0]
+    with duckdb.connect(str(warehouse)) as con:  # a table of that name (an older warehouse's) gives way
+        con.execute(f"drop view staging.{view}")
+        con.execute(f"create table staging.{view} as select 1 as x")
+    run("t3")
+    assert query(
+        warehouse, f"select table_type from information_schema.tables where table_name = '{view}'"
+    ) == [("VIEW",)]
+    assert query(warehouse, f"select count(*) from staging.{view}")[0][0] == rows

@@ -210,6 +210,7 @@ def check_freshness(
     return [
         NodeResult(name=f"{n.name}", resource_type="source", status=n.status, message=n.message)
         for n in _node_results(res)
+        if n.resource_type == "source"  # not the project's on-run-end hook
     ]
 
 

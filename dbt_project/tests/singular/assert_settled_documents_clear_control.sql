@@ -4,7 +4,7 @@
 -- The settling payment takes the remainder, so rounding lands once, on realized FX - never a cent left
 -- on the control account (e.g. after a partial credit-note settlement in a foreign currency).
 with documents as (
-    select document_key, system, total_amount, native_rate, rate_method
+    select document_key, system, document_type, native_id, total_amount, native_rate, rate_method
     from {{ ref('documents') }}
     where system in ('xero', 'kashflow') and is_posted and status_normalized <> 'voided'
 ),
@@ -13,8 +13,9 @@ credits as (
     select d.document_key, a.allocation_date as credit_date, a.amount
     from {{ ref('stg_xero__credit_note_allocations') }} as a
     inner join {{ ref('stg_xero__credit_notes') }} as c on c._dlt_id = a._dlt_parent_id
-    inner join documents as d on d.system = 'xero' and d.document_key in (
-        'xero:sales_invoice:' || a.invoice_id, 'xero:bill:' || a.invoice_id)
+    -- (an equi-join on the native id: a join on `document_key in (...)` is a nested loop)
+    inner join documents as d on d.system = 'xero' and d.native_id = a.invoice_id
+        and d.document_type in ('sales_invoice', 'bill')
     where c.is_posted and not coalesce(a.is_deleted, false) and a.amount is not null
     union all
     select document_key, payment_date, amount

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'tests_on_changed_rows': true}) }}
 -- Lines of core.documents: a view over the incremental intermediate models int_<system>__document_lines
 -- (each line is written once, there; a changed document has all its lines replaced, so a line removed at
 -- the source disappears too).

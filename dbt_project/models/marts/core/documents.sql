@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'tests_on_changed_rows': true}) }}
 -- Invoices, bills and credit notes of every system: a view over the incremental intermediate models
 -- int_<system>__documents (each document is written once, there; they replace the documents that changed).
 with unioned as (

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'tests_on_changed_rows': true}) }}
 -- Both ledgers' postings, double entry, in document and base currency: derived from Xero / KashFlow
 -- documents and payments (int_<ledger>__gl_entries) and Sage 100's GL detail as posted.
 -- amount / base_amount are signed (debit > 0); debit/credit columns split them for reading.

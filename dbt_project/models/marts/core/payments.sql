@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'tests_on_changed_rows': true}) }}
 -- Payments of every system, one row per application of a payment to a document (or unapplied): a view
 -- over the incremental intermediate models int_<system>__payments (each payment is written once, there;
 -- they replace the payments that changed, macros/incremental.sql).
