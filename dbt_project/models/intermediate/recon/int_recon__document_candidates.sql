@@ -1,4 +1,5 @@
--- Candidate pairs of a ledger document and a Sage 100 document, found through blocking keys only:
+-- Candidate pairs of a ledger document and a Sage 100 document of the same type, found through blocking
+-- keys only:
 --   * a shared number key (see int_recon__document_keys; the strongest kind pair wins), or
 --   * the same resolved party and the same total within recon_date_window_days (no number evidence).
 -- Each candidate carries what agrees (number, party by identity resolution, amount, dates) for the
@@ -31,7 +32,7 @@ kind_pairs as (
 by_number as (
     select l.document_key as ledger_document_key, s.document_key as sage100_document_key, max(k.strength) as number_strength
     from keys as l
-    inner join keys as s on s.key_value = l.key_value and s.side = 'sage100'
+    inner join keys as s on s.key_value = l.key_value and s.document_type = l.document_type and s.side = 'sage100'
     inner join kind_pairs as k on k.ledger_kind = l.key_kind and k.sage100_kind = s.key_kind
     where l.side = 'ledger'
     group by all

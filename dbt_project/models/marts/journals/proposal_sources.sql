@@ -24,17 +24,6 @@ payments as (
     select * from {{ ref('int_recon__payments') }}
 ),
 
-gl_documents as (
-    -- documents whose own postings both general ledgers hold (an adjustment is the difference of the two)
-    select distinct system, source_native_id, source_type from {{ ref('gl_entries') }} where system <> 'sage100'
-),
-
-sage_gl_documents as (
-    select distinct sage100_source_journal, document_number, sage100_document_type
-    from {{ ref('gl_entries') }}
-    where system = 'sage100'
-),
-
 sage_documents as (
     select document_key, document_number, coalesce(sage100_source_journal, case when ledger_side = 'payable' then 'AP' end)
             as source_journal,
@@ -67,22 +56,49 @@ missing_payments as (
         and p.payment_id not in (select ledger_payment_id from {{ ref('int_recon__payment_pairs') }})
 ),
 
-adjusted_documents as (
-    -- the Sage 100 document of a pair has the wrong amount or tax: post the difference of the postings
-    select t.system, t.source_document_key, d.native_id, t.source_document_number, t.source_document_type,
-        t.sage100_document_key, t.sage100_invoice_no, null, t.source_party, t.source_date,
-        case m.exception_type when 'tax_mismatch' then t.tax_difference else t.difference end, t.currency, null,
-        'adjustments', 'sage100', m.exception_type, t.source_document_key || '|' || t.sage100_document_key
+mismatched as (
+    -- pairs whose Sage 100 document has the wrong amount or tax (a few hundred)
+    select t.*, m.exception_type, d.native_id, sd.source_journal as sage100_source_journal,
+        sd.document_number as sage100_document_number, sd.invoice_type as sage100_document_type
     from tieout as t
     cross join unnest(t.mismatches) as m(exception_type)
     inner join documents as d on d.document_key = t.source_document_key
-    inner join gl_documents as g
-        on g.system = t.system and g.source_native_id = d.native_id and g.source_type = t.source_document_type
     inner join sage_documents as sd on sd.document_key = t.sage100_document_key
-    inner join sage_gl_documents as sg
-        on sg.sage100_source_journal = sd.source_journal and sg.document_number = sd.document_number
-        and sg.sage100_document_type = sd.invoice_type
     where t.relation = 'pair' and m.exception_type in ('amount_mismatch', 'tax_mismatch')
+),
+
+gl_documents as (
+    -- which of those documents both general ledgers hold postings of (an adjustment is the difference of
+    -- the two): the general ledger is probed with these few documents, not scanned for all of them
+    select distinct g.system, g.source_native_id, g.source_type
+    from {{ ref('gl_entries') }} as g
+    inner join (select distinct system, native_id, source_document_type from mismatched) as m
+        on g.system = m.system and g.source_native_id = m.native_id and g.source_type = m.source_document_type
+    where g.system <> 'sage100'
+),
+
+sage_gl_documents as (
+    select distinct g.sage100_source_journal, g.document_number, g.sage100_document_type
+    from {{ ref('gl_entries') }} as g
+    inner join (select distinct sage100_source_journal, sage100_document_number, sage100_document_type
+                from mismatched) as m
+        on g.sage100_source_journal = m.sage100_source_journal and g.document_number = m.sage100_document_number
+        and g.sage100_document_type = m.sage100_document_type
+    where g.system = 'sage100'
+),
+
+adjusted_documents as (
+    -- the Sage 100 document of a pair has the wrong amount or tax: post the difference of the postings
+    select t.system, t.source_document_key, t.native_id, t.source_document_number, t.source_document_type,
+        t.sage100_document_key, t.sage100_invoice_no, null, t.source_party, t.source_date,
+        case t.exception_type when 'tax_mismatch' then t.tax_difference else t.difference end, t.currency, null,
+        'adjustments', 'sage100', t.exception_type, t.source_document_key || '|' || t.sage100_document_key
+    from mismatched as t
+    inner join gl_documents as g
+        on g.system = t.system and g.source_native_id = t.native_id and g.source_type = t.source_document_type
+    inner join sage_gl_documents as sg
+        on sg.sage100_source_journal = t.sage100_source_journal and sg.document_number = t.sage100_document_number
+        and sg.sage100_document_type = t.sage100_document_type
 ),
 
 receipts_xero_lacks as (
@@ -111,7 +127,7 @@ sources as (
 ),
 
 base_currency as (
-    select system, min(base_currency) as base_currency from {{ ref('gl_entries') }} group by system
+    select system, base_currency from {{ ref('int_base_currencies') }}
 ),
 
 grouped as (

@@ -46,17 +46,31 @@ document_exceptions as (
 -- and the repeat (the later one) still open: a party that paid the repeat confirmed a second order, while
 -- a document entered twice by mistake is not paid twice
 ledger_docs as (
-    select d.*, l.line_signature
+    select d.*
     from {{ ref('int_recon__documents') }} as d
-    inner join (
-        select document_key,
-            md5(string_agg(coalesce(item_code, '') || ':' || coalesce(cast(quantity as varchar), '') || ':'
-                || coalesce(cast(unit_price as varchar), '') || ':' || coalesce(cast(net_amount as varchar), ''), '|'
-                order by coalesce(item_code, ''), quantity, unit_price, net_amount)) as line_signature
-        from {{ ref('document_lines') }}
-        group by document_key
-    ) as l on l.document_key = d.document_key
     where d.side = 'ledger' and d.is_posted and not d.is_void
+),
+
+-- pairs alike in everything but their lines first (a few), then the lines of those documents only
+twins as (
+    select a.document_key as first_key, b.document_key as repeat_key
+    from ledger_docs as a
+    inner join ledger_docs as b
+        on b.system = a.system and b.party_key = a.party_key and b.document_type = a.document_type
+        and b.currency_code = a.currency_code and b.total_amount = a.total_amount
+        and (b.issue_date > a.issue_date or (b.issue_date = a.issue_date and b.document_number > a.document_number))
+    where abs({{ recon_days('a.issue_date', 'b.issue_date') }}) <= {{ var('recon_duplicate_window_days', 7) }}
+        and b.amount_due <> 0
+),
+
+line_signatures as (
+    select document_key,
+        md5(string_agg(coalesce(item_code, '') || ':' || coalesce(cast(quantity as varchar), '') || ':'
+            || coalesce(cast(unit_price as varchar), '') || ':' || coalesce(cast(net_amount as varchar), ''), '|'
+            order by coalesce(item_code, ''), quantity, unit_price, net_amount)) as line_signature
+    from {{ ref('document_lines') }}
+    where document_key in (select first_key from twins union select repeat_key from twins)
+    group by document_key
 ),
 
 source_duplicates as (
@@ -66,13 +80,12 @@ source_duplicates as (
         b.document_number || ' repeats ' || a.document_number || ' (same party, lines and total ' || cast(b.total_amount as varchar)
             || ', ' || cast(abs({{ recon_days('a.issue_date', 'b.issue_date') }}) as varchar) || ' days apart)' as details,
         b.document_key as natural_key
-    from ledger_docs as a
-    inner join ledger_docs as b
-        on b.system = a.system and b.party_key = a.party_key and b.document_type = a.document_type
-        and b.currency_code = a.currency_code and b.total_amount = a.total_amount and b.line_signature = a.line_signature
-        and (b.issue_date > a.issue_date or (b.issue_date = a.issue_date and b.document_number > a.document_number))
-    where abs({{ recon_days('a.issue_date', 'b.issue_date') }}) <= {{ var('recon_duplicate_window_days', 7) }}
-        and b.amount_due <> 0
+    from twins as t
+    inner join ledger_docs as a on a.document_key = t.first_key
+    inner join ledger_docs as b on b.document_key = t.repeat_key
+    inner join line_signatures as sa on sa.document_key = t.first_key
+    inner join line_signatures as sb on sb.document_key = t.repeat_key
+    where sa.line_signature = sb.line_signature
 ),
 
 -- outliers: a line quantity far above what the item (or, without an item, the account) usually sells,
