@@ -12,19 +12,30 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A system's reference data changed since the watermark: rebuild the system in full. -#}
+{#- A system's reference data changed since the watermark: rebuild the system in full. In an incremental
+    run it is decided when the model runs and written as a literal (true / false), so that the filters
+    using it reach the raw table scans (an `or exists (...)` keeps DuckDB from pushing them below the
+    staging views' parsing of every row). -#}
 {% macro reference_changed(system) -%}
     {%- set tables = {
         'xero': ['stg_xero__accounts', 'stg_xero__items', 'stg_xero__organisations', 'stg_xero__currencies'],
         'kashflow': ['stg_kashflow__nominals', 'stg_kashflow__products', 'stg_kashflow__bank_accounts'],
         'sage100': ['stg_sage100__gl_accounts', 'stg_sage100__ar_divisions', 'stg_sage100__ap_divisions'],
     }[system] -%}
+    {%- set sql -%}
     exists (
         {%- for t in tables %}
         select 1 from {{ ref(t) }} where {{ is_newer('_dlt_load_id', system) }}
         {{- " union all" if not loop.last }}
         {%- endfor %}
     )
+    {%- endset -%}
+    {%- if execute and is_incremental() -%}
+        {%- set found = run_query('select ' ~ sql) -%}
+        {{ 'true' if found.columns[0].values()[0] else 'false' }}
+    {%- else -%}
+        {{ sql }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Xero: invoices and credit notes (native ids) loaded since the watermark. -#}

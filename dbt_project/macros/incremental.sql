@@ -35,7 +35,7 @@
 {% macro load_watermark(system) -%}
     {%- set newest = '' -%}
     {%- if execute and is_incremental() -%}
-        {%- set result = run_query("select arg_max(_dlt_load_id, cast(_dlt_load_id as double)) from " ~ this
+        {%- set result = run_query("select max(_dlt_load_id) from " ~ this
             ~ " where system = '" ~ system ~ "'") -%}
         {%- set newest = result.columns[0].values()[0] or '' -%}
     {%- endif -%}

@@ -2,6 +2,9 @@
 -- (Journals endpoint): per account and period, base-currency movements are equal within one cent per
 -- posting (the rounding of multi-payment settlements). Foreign-currency bank transactions that state no
 -- rate are left out: the model converts them at the day's rate it can see, Xero at its own day rate.
+-- Only the periods whose journals were loaded are compared: /Journals is Xero's costliest endpoint (100
+-- journals a call) and a load may leave it out or start it later; without journals there is nothing to
+-- compare.
 with inferred_rate as (
     select t.bank_transaction_id as source_id
     from {{ ref('stg_xero__bank_transactions') }} as t
@@ -9,10 +12,15 @@ with inferred_rate as (
     where coalesce(t.currency_rate, 0) = 0 and t.currency_code <> base.base_currency
 ),
 
+journal_periods as (
+    select distinct strftime(journal_date, '%Y-%m') as period from {{ ref('stg_xero__journals') }}
+),
+
 derived as (
     select period, account_code, sum(base_amount) as amount, count(*) as n
     from {{ ref('gl_entries') }}
     where system = 'xero' and source_native_id not in (select source_id from inferred_rate)
+        and period in (select period from journal_periods)
     group by all
 ),
 

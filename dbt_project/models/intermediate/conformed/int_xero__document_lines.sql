@@ -9,14 +9,17 @@ with headers as (
         case invoice_type when 'ACCREC' then 'sales_invoice' when 'ACCPAY' then 'bill' end as document_type,
         line_amount_types, currency_code, currency_rate, _dlt_load_id
     from {{ ref('stg_xero__invoices') }}
-    where {{ in_change_set('xero', 'documents', 'invoice_id') }}
+    -- = in_change_set('xero', 'documents', ...): dlt keeps one row per id, so a document is in the change
+    -- set exactly when its own row is newer; said this way the filter reaches the raw scan before the
+    -- staging view's parsing of every row
+    where {{ changed_since_last_run('_dlt_load_id', 'xero') }}
     union all
     select
         _dlt_id, credit_note_id, credit_note_number,
         case credit_note_type when 'ACCRECCREDIT' then 'sales_credit_note' when 'ACCPAYCREDIT' then 'bill_credit_note' end,
         line_amount_types, currency_code, currency_rate, _dlt_load_id
     from {{ ref('stg_xero__credit_notes') }}
-    where {{ in_change_set('xero', 'documents', 'credit_note_id') }}
+    where {{ changed_since_last_run('_dlt_load_id', 'xero') }}
 ),
 
 lines as (

@@ -12,7 +12,10 @@ with documents as (
         currency_code, currency_rate, line_amount_types, sub_total, total_tax, total, amount_paid, amount_credited,
         amount_due, fully_paid_on_date, updated_at, _dlt_load_id, _loaded_at
     from {{ ref('stg_xero__invoices') }}
-    where {{ in_change_set('xero', 'documents', 'invoice_id') }}
+    -- = in_change_set('xero', 'documents', ...): dlt keeps one row per id, so a document is in the change
+    -- set exactly when its own row is newer; said this way the filter reaches the raw scan before the
+    -- staging view's parsing of every row
+    where {{ changed_since_last_run('_dlt_load_id', 'xero') }}
     union all
     select
         credit_note_id, tenant_id, credit_note_number, reference,
@@ -22,12 +25,14 @@ with documents as (
         coalesce(total, 0) - coalesce(remaining_credit, 0), cast(null as decimal(18, 2)),
         remaining_credit, fully_paid_on_date, updated_at, _dlt_load_id, _loaded_at
     from {{ ref('stg_xero__credit_notes') }}
-    where {{ in_change_set('xero', 'documents', 'credit_note_id') }}
+    where {{ changed_since_last_run('_dlt_load_id', 'xero') }}
 ),
 
 line_totals as (
+    -- of the documents rebuilt only (an incremental run reads their lines, not every line)
     select document_key, sum(base_net_amount) as base_subtotal_amount, count(*) as line_count
     from {{ ref('int_xero__document_lines') }}
+    where document_key in (select 'xero:' || document_type || ':' || native_id from documents)
     group by document_key
 ),
 
