@@ -82,57 +82,35 @@ entries as (
 ),
 
 posted as (
+    -- every entry once, and once more reversed (negated, dated when voided) for a voided document: one
+    -- pass over the entries (a second query of them for the reversals made DuckDB keep them all)
     select
-        e.gl_entry_key,
+        case when v.is_reversal then e.gl_entry_key || ':void' else e.gl_entry_key end as gl_entry_key,
         e.entry_group_key,
         '{{ system }}' as system,
         d.document_type as source_type,
         d.native_id as source_native_id,
         d.document_number,
-        d.posting_date,
-        d.period,
+        case when v.is_reversal then {{ void_posting_date('d') }} else d.posting_date end as posting_date,
+        case when v.is_reversal then strftime({{ void_posting_date('d') }}, '%Y-%m') else d.period end as period,
         e.account_code,
-        e.description,
+        case when v.is_reversal then 'Void: ' || coalesce(e.description, '') else e.description end as description,
         d.party_key,
         e.line_number,
         e.entry_role,
-        cast(e.amount as decimal(18, 2)) as amount,
+        case when v.is_reversal then -cast(e.amount as decimal(18, 2))
+             else cast(e.amount as decimal(18, 2)) end as amount,
         d.currency_code,
-        cast(e.base_amount as decimal(18, 2)) as base_amount,
+        case when v.is_reversal then -cast(e.base_amount as decimal(18, 2))
+             else cast(e.base_amount as decimal(18, 2)) end as base_amount,
         d.base_currency,
         d._dlt_load_id
     from entries as e
     inner join docs as d on d.document_key = e.entry_group_key
-),
-
-reversals as (
-    select
-        p.gl_entry_key || ':void' as gl_entry_key,
-        p.entry_group_key,
-        p.system,
-        p.source_type,
-        p.source_native_id,
-        p.document_number,
-        greatest(coalesce(cast(d.updated_at as date), p.posting_date), p.posting_date) as posting_date,
-        strftime(greatest(coalesce(cast(d.updated_at as date), p.posting_date), p.posting_date), '%Y-%m') as period,
-        p.account_code,
-        'Void: ' || coalesce(p.description, '') as description,
-        p.party_key,
-        p.line_number,
-        p.entry_role,
-        -p.amount as amount,
-        p.currency_code,
-        -p.base_amount as base_amount,
-        p.base_currency,
-        p._dlt_load_id
-    from posted as p
-    inner join docs as d on d.document_key = p.entry_group_key
-    where d.status_normalized = 'voided'
+    cross join unnest({{ reversal_flags('d') }}) as v (is_reversal)
 )
 
 select * from posted
-union all
-select * from reversals
 {%- endmacro %}
 
 
@@ -247,4 +225,15 @@ select
     p._dlt_load_id
 from entries as e
 inner join pays as p on p.payment_key = e.entry_group_key
+{%- endmacro %}
+
+
+{#- [false] for a document, [false, true] for a voided one: its entries once as posted and once reversed. -#}
+{% macro reversal_flags(doc) -%}
+    case when {{ doc }}.status_normalized = 'voided' then [false, true] else [false] end
+{%- endmacro %}
+
+{#- When a voided document's reversal posts: the day it was voided (its last update), never before it posted. -#}
+{% macro void_posting_date(doc) -%}
+    greatest(coalesce(cast({{ doc }}.updated_at as date), {{ doc }}.posting_date), {{ doc }}.posting_date)
 {%- endmacro %}

@@ -163,35 +163,36 @@ cost_of_sales as (
 ),
 
 cost_of_sales_entries as (
+    -- beside the document's control entry (and its reversal when voided), from the documents themselves
     select
-        e.entry_group_key || ':cogs:' || c.cogs_account_code || ':' || c.inventory_asset_account_code
-            || case when e.gl_entry_key like '%:void' then ':void' else '' end || ':' || x.side as gl_entry_key,
-        e.entry_group_key,
-        e.system,
-        e.source_type,
-        e.source_native_id,
-        e.document_number,
-        e.posting_date,
-        e.period,
+        d.document_key || ':cogs:' || c.cogs_account_code || ':' || c.inventory_asset_account_code
+            || case when v.is_reversal then ':void' else '' end || ':' || x.side as gl_entry_key,
+        d.document_key as entry_group_key,
+        'xero' as system,
+        d.document_type as source_type,
+        d.native_id as source_native_id,
+        d.document_number,
+        case when v.is_reversal then {{ void_posting_date('d') }} else d.posting_date end as posting_date,
+        case when v.is_reversal then strftime({{ void_posting_date('d') }}, '%Y-%m') else d.period end as period,
         case when x.side = 'cogs' then c.cogs_account_code else c.inventory_asset_account_code end as account_code,
         'Cost of goods sold' as description,
-        e.party_key,
+        d.party_key,
         200000 as line_number,
         'cogs' as entry_role,
         -- a sale debits cost of sales; a credit note (goods back) and a void reverse it
         (case when x.side = 'cogs' then 1 else -1 end)
-            * (case when e.source_type = 'sales_credit_note' then -1 else 1 end)
-            * (case when e.gl_entry_key like '%:void' then -1 else 1 end) * c.cost as amount,
-        e.base_currency as currency_code,
+            * (case when d.document_type = 'sales_credit_note' then -1 else 1 end)
+            * (case when v.is_reversal then -1 else 1 end) * c.cost as amount,
+        d.base_currency as currency_code,
         (case when x.side = 'cogs' then 1 else -1 end)
-            * (case when e.source_type = 'sales_credit_note' then -1 else 1 end)
-            * (case when e.gl_entry_key like '%:void' then -1 else 1 end) * c.cost as base_amount,
-        e.base_currency,
-        e._dlt_load_id
-    from document_entries as e
-    inner join cost_of_sales as c on c.document_key = e.entry_group_key
+            * (case when d.document_type = 'sales_credit_note' then -1 else 1 end)
+            * (case when v.is_reversal then -1 else 1 end) * c.cost as base_amount,
+        d.base_currency,
+        d._dlt_load_id
+    from cost_of_sales as c
+    inner join changed_documents as d on d.document_key = c.document_key
+    cross join unnest({{ reversal_flags('d') }}) as v (is_reversal)
     cross join (values ('cogs'), ('inventory')) as x (side)
-    where e.entry_role = 'control'
 ),
 
 journals as (
