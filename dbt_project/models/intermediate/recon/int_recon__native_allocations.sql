@@ -20,8 +20,9 @@ ledger_docs as (
 ),
 
 xero_credit as (
-    select cn.credit_note_id, cn.credit_note_number, a.invoice_number, a.amount, a.allocation_date, cn.currency_code,
-        cn.contact_id
+    select cn.credit_note_id, cn.credit_note_number, a.invoice_id, a.invoice_number, a.amount, a.allocation_date,
+        cn.currency_code, cn.contact_id,
+        case when cn.credit_note_type = 'ACCPAYCREDIT' then 'bill' else 'sales_invoice' end as invoice_type
     from {{ ref('stg_xero__credit_note_allocations') }} as a
     inner join {{ ref('stg_xero__credit_notes') }} as cn on cn._dlt_id = a._dlt_parent_id
     where not coalesce(a.is_deleted, false)
@@ -99,10 +100,13 @@ unioned as (
     from ledger_payments as p
     union all
     select 'xero', x.credit_note_id, 'credit_note', 'customer_credit', 'xero:customer:' || x.contact_id, x.allocation_date,
-        'xero', d.document_key, x.invoice_number, x.amount, x.currency_code, x.credit_note_number
+        'xero', coalesce(d.document_key, n.document_key), x.invoice_number, x.amount, x.currency_code, x.credit_note_number
     from xero_credit as x
-    left join ledger_docs as d on d.system = 'xero' and d.document_number = x.invoice_number
-        and d.document_type in ('sales_invoice', 'bill')
+    -- by the allocation's InvoiceID: a bill can carry the same number as a sales invoice (suppliers number
+    -- their own documents), so the number alone may name two open items; the number only when the id is absent
+    left join ledger_docs as d on d.system = 'xero' and d.document_key = 'xero:' || x.invoice_type || ':' || x.invoice_id
+    left join ledger_docs as n on x.invoice_id is null and n.system = 'xero' and n.document_type = x.invoice_type
+        and n.document_number = x.invoice_number
     union all
     select 'kashflow', k.credit_note_number, 'credit_note', 'customer_credit', k.party_key, k.payment_date,
         'kashflow', k.invoice_key, k.invoice_number, k.amount, null, k.reference
