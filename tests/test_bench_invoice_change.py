@@ -52,3 +52,13 @@ def test_bench_changes_only_invoices_xero_lets_it_edit(tmp_path: Path) -> None:
         voided = next(i for i, s in statuses.items() if s == "VOIDED")
         with pytest.raises(bench.BenchError, match="not of valid status for modification"):
             bench.change_xero_invoices(xero.handle.url, [voided])
+
+
+def test_incremental_load_reloads_the_tables_the_full_load_loaded(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw_xero")
+        for table in ("invoices", "invoices__line_items", "contacts", "_dlt_loads", "payments"):
+            con.execute(f"create table raw_xero.{table} (x int)")
+    # endpoints only, in the loader's order; no journals since the full load had none
+    assert bench.loaded_xero_tables(warehouse) == ["contacts", "invoices", "payments"]
