@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.test_dbt_support import build_warehouse, generate, query
+from tests.test_recon_support import BUILD, RECON_MODELS, assert_meets_targets
 from tieout import build, evaluate
 from tieout.cli import app
 
@@ -23,20 +24,6 @@ pytestmark = pytest.mark.integration
 # Seed 1 of both ledgers. (KashFlow seed 3 stood in until the generator made every injected outlier leave
 # its item's normal range: a quantity-1 line keyed x100 used to be an ordinary quantity-100 order.)
 SEEDS = {"xero": 1, "kashflow": 1}
-
-RECON_MODELS = ["path:models/intermediate/recon", "path:models/marts/recon", "path:models/marts/journals"]
-# the recon and journals models with every model and seed they need; tests: their own only (the core
-# layer's tests belong to tests/test_dbt_build.py)
-BUILD = [
-    "build",
-    "--select",
-    "+path:models/marts/recon",
-    "+path:models/marts/journals",
-    *RECON_MODELS,
-    "path:tests/recon",
-    "--indirect-selection",
-    "empty",
-]
 
 
 class Built:
@@ -85,15 +72,8 @@ def test_recon_models_and_tests_pass(built: Built) -> None:
 
 
 def test_evaluation_meets_targets(built: Built) -> None:
-    report = built.report
-    assert report is not None, built.failures()
-    assert report.allocations.expected > 3_000
-    assert report.allocations.precision >= evaluate.ALLOCATION_PRECISION_TARGET, report.render()
-    assert report.allocations.recall >= evaluate.ALLOCATION_RECALL_TARGET, report.render()
-    # every type the generator injected is scored; a miss names itself in the report
-    assert sum(1 for s in report.exceptions.values() if s.expected) >= 18, report.render()
-    assert not report.failures(), report.render()
-    assert report.amounts_tie, report.render()
+    assert built.report is not None, built.failures()
+    assert_meets_targets(built.report)
 
 
 def test_proposals_balance_and_ids_are_stable(built: Built) -> None:

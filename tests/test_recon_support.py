@@ -57,6 +57,17 @@ class Built:
     report: evaluate.EvaluationReport | None = None
 
 
+def assert_meets_targets(report: evaluate.EvaluationReport) -> None:
+    """Issue 6's targets: allocations P >= 99.5%, R >= 99%; every injected type on target; amounts tie."""
+    assert report.allocations.expected > 3_000
+    assert report.allocations.precision >= evaluate.ALLOCATION_PRECISION_TARGET, report.render()
+    assert report.allocations.recall >= evaluate.ALLOCATION_RECALL_TARGET, report.render()
+    # every type the generator injected is scored; a miss names itself in the report
+    assert sum(1 for s in report.exceptions.values() if s.expected) >= 18, report.render()
+    assert not report.failures(), report.render()
+    assert report.amounts_tie, report.render()
+
+
 def _failures(result: Any) -> tuple[list[str], int]:
     nodes = build._node_results(result)
     failed = [f"{n.resource_type} {n.name}: {n.message}" for n in nodes if n.status in build.FAILED_STATUSES]
