@@ -191,7 +191,7 @@ cost_of_sales_entries as (
         d._dlt_load_id
     from cost_of_sales as c
     inner join changed_documents as d on d.document_key = c.document_key
-    cross join unnest({{ reversal_flags('d') }}) as v (is_reversal)
+    {{ reversal_join('d') }}
     cross join (values ('cogs'), ('inventory')) as x (side)
 ),
 

@@ -29,12 +29,22 @@ kind_pairs as (
     ) as t(ledger_kind, sage100_kind, strength)
 ),
 
-by_number as (
-    select l.document_key as ledger_document_key, s.document_key as sage100_document_key, max(k.strength) as number_strength
+ledger_keys as materialized (
+    -- each ledger key with the Sage 100 kinds it may meet, so that the join on the key meets only those
+    -- (joining every kind and filtering after multiplies the rows of common keys; materialized, or the
+    -- optimizer moves the kind join after the key join again)
+    select l.document_key, l.document_type, l.key_value, k.sage100_kind, k.strength
     from keys as l
-    inner join keys as s on s.key_value = l.key_value and s.document_type = l.document_type and s.side = 'sage100'
-    inner join kind_pairs as k on k.ledger_kind = l.key_kind and k.sage100_kind = s.key_kind
+    inner join kind_pairs as k on k.ledger_kind = l.key_kind
     where l.side = 'ledger'
+),
+
+by_number as (
+    select l.document_key as ledger_document_key, s.document_key as sage100_document_key, max(l.strength) as number_strength
+    from ledger_keys as l
+    inner join keys as s
+        on s.key_value = l.key_value and s.document_type = l.document_type and s.key_kind = l.sage100_kind
+        and s.side = 'sage100'
     group by all
 ),
 

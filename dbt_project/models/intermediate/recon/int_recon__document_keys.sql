@@ -20,13 +20,14 @@ keys as (
     union all
     select document_key, side, document_type, reference_digits, 'reference_digits' from docs where reference_digits is not null
     union all
-    -- tokens of 4+ characters of a Sage 100 comment
-    select document_key, side, document_type, {{ recon_code_key('tok') }}, 'comment'
+    -- tokens of 4+ characters of a Sage 100 comment; two tokens can reduce to one key ("0042", "42")
+    select distinct document_key, side, document_type, {{ recon_code_key('tok') }}, 'comment'
     from (select document_key, side, document_type, unnest({{ recon_tokens('comment') }}) as tok
           from docs where side = 'sage100' and comment is not null)
     where length(tok) >= 4 and {{ recon_code_key('tok') }} is not null
 )
 
-select distinct document_key, side, document_type, key_value, key_kind
+-- one row per document and kind but for comment tokens (made distinct above): no distinct over every key
+select document_key, side, document_type, key_value, key_kind
 from keys
 where length(key_value) >= 1

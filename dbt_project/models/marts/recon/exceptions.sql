@@ -265,10 +265,17 @@ explained_pairs as (
 
 -- credit notes / memos that are themselves an exception (their allocations then differ for a reason)
 explained_credits as (
+    -- (two equi-joins: one join on `in (a, b)` is a nested loop over every document)
     select d.system, d.native_id, d.document_number
     from {{ ref('int_recon__documents') }} as d
-    inner join tieout as t on d.document_key in (t.source_document_key, t.sage100_document_key)
+    inner join tieout as t on d.document_key = t.source_document_key
     where d.document_type like '%credit_note' and t.status not in ('matched', 'not_posted')
+    union all
+    select d.system, d.native_id, d.document_number
+    from {{ ref('int_recon__documents') }} as d
+    inner join tieout as t on d.document_key = t.sage100_document_key
+    where d.document_type like '%credit_note' and t.status not in ('matched', 'not_posted')
+        and t.sage100_document_key is distinct from t.source_document_key
 ),
 
 explained_documents as (
