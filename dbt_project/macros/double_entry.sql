@@ -7,6 +7,7 @@
     Sales invoices credit revenue and debit receivables; bills the reverse; credit notes reverse those.
     A voided document posted once and was reversed when voided (its updated_at date): both are kept. -#}
 {% macro document_gl_entries(documents, lines, system) -%}
+{%- set doc_columns = 'd.document_type, d.native_id, d.document_number, d.posting_date, d.period, d.party_key, d.currency_code, d.base_currency, d._dlt_load_id, d.status_normalized, d.updated_at' -%}
 with docs as (
     select d.*,
         case d.document_type when 'sales_invoice' then -1 when 'sales_credit_note' then 1
@@ -19,7 +20,17 @@ controls as (
     select role, account_code from {{ ref('int_ledger__control_accounts') }} where system = '{{ system }}'
 ),
 
-line_entries as (
+line_totals as (
+    -- what the lines of each document come to, read from the lines (not from the entries below, which would
+    -- then be kept whole in memory)
+    select l.document_key, sum(l.net_amount) as net_amount, sum(l.base_net_amount) as base_net_amount
+    from {{ lines }} as l
+    where l.document_key in (select document_key from docs)
+    group by l.document_key
+),
+
+-- each entry carries the columns of its document, so no entry is joined back to it
+entries as (
     select
         l.document_line_key as gl_entry_key,
         d.document_key as entry_group_key,
@@ -28,89 +39,67 @@ line_entries as (
         l.account_code,
         l.description,
         d.direction * l.net_amount as amount,
-        d.direction * l.base_net_amount as base_amount
+        d.direction * l.base_net_amount as base_amount,
+        {{ doc_columns }}
     from {{ lines }} as l
     inner join docs as d on d.document_key = l.document_key
-),
-
-tax_entries as (
+    union all
     select
-        d.document_key || ':tax' as gl_entry_key,
-        d.document_key as entry_group_key,
-        100000 as line_number,
-        'tax' as entry_role,
+        d.document_key || ':tax',
+        d.document_key,
+        100000,
+        'tax',
         c.account_code,
-        'Tax' as description,
-        d.direction * d.tax_amount as amount,
-        d.direction * d.base_tax_amount as base_amount
+        'Tax',
+        d.direction * d.tax_amount,
+        d.direction * d.base_tax_amount,
+        {{ doc_columns }}
     from docs as d
     left join controls as c on c.role = case when d.ledger_side = 'receivable' then 'sales_tax' else 'purchase_tax' end
     where d.tax_amount <> 0 or d.base_tax_amount <> 0
-),
-
-detail as (
-    select * from line_entries
     union all
-    select * from tax_entries
-),
-
-detail_totals as (
-    select entry_group_key, sum(amount) as amount, sum(base_amount) as base_amount
-    from detail
-    group by entry_group_key
-),
-
-control_entries as (
+    -- the control entry balances the lines and the tax
     select
-        d.document_key || ':control' as gl_entry_key,
-        d.document_key as entry_group_key,
-        0 as line_number,
-        'control' as entry_role,
+        d.document_key || ':control',
+        d.document_key,
+        0,
+        'control',
         c.account_code,
-        case when d.ledger_side = 'receivable' then 'Accounts receivable' else 'Accounts payable' end as description,
-        -coalesce(t.amount, 0) as amount,
-        -coalesce(t.base_amount, 0) as base_amount
+        case when d.ledger_side = 'receivable' then 'Accounts receivable' else 'Accounts payable' end,
+        -d.direction * (coalesce(t.net_amount, 0)
+            + case when d.tax_amount <> 0 or d.base_tax_amount <> 0 then coalesce(d.tax_amount, 0) else 0 end),
+        -d.direction * (coalesce(t.base_net_amount, 0)
+            + case when d.tax_amount <> 0 or d.base_tax_amount <> 0 then coalesce(d.base_tax_amount, 0) else 0 end),
+        {{ doc_columns }}
     from docs as d
-    left join detail_totals as t on t.entry_group_key = d.document_key
+    left join line_totals as t on t.document_key = d.document_key
     left join controls as c on c.role = case when d.ledger_side = 'receivable' then 'ar_control' else 'ap_control' end
-),
-
-entries as (
-    select * from detail
-    union all
-    select * from control_entries
-),
-
-posted as (
-    -- every entry once, and once more reversed (negated, dated when voided) for a voided document: one
-    -- pass over the entries (a second query of them for the reversals made DuckDB keep them all)
-    select
-        case when v.is_reversal then e.gl_entry_key || ':void' else e.gl_entry_key end as gl_entry_key,
-        e.entry_group_key,
-        '{{ system }}' as system,
-        d.document_type as source_type,
-        d.native_id as source_native_id,
-        d.document_number,
-        case when v.is_reversal then {{ void_posting_date('d') }} else d.posting_date end as posting_date,
-        case when v.is_reversal then strftime({{ void_posting_date('d') }}, '%Y-%m') else d.period end as period,
-        e.account_code,
-        case when v.is_reversal then 'Void: ' || coalesce(e.description, '') else e.description end as description,
-        d.party_key,
-        e.line_number,
-        e.entry_role,
-        case when v.is_reversal then -cast(e.amount as decimal(18, 2))
-             else cast(e.amount as decimal(18, 2)) end as amount,
-        d.currency_code,
-        case when v.is_reversal then -cast(e.base_amount as decimal(18, 2))
-             else cast(e.base_amount as decimal(18, 2)) end as base_amount,
-        d.base_currency,
-        d._dlt_load_id
-    from entries as e
-    inner join docs as d on d.document_key = e.entry_group_key
-    {{ reversal_join('d') }}
 )
 
-select * from posted
+-- every entry once, and once more reversed (negated, dated when voided) for a voided document
+select
+    case when v.is_reversal then e.gl_entry_key || ':void' else e.gl_entry_key end as gl_entry_key,
+    e.entry_group_key,
+    '{{ system }}' as system,
+    e.document_type as source_type,
+    e.native_id as source_native_id,
+    e.document_number,
+    case when v.is_reversal then {{ void_posting_date('e') }} else e.posting_date end as posting_date,
+    case when v.is_reversal then strftime({{ void_posting_date('e') }}, '%Y-%m') else e.period end as period,
+    e.account_code,
+    case when v.is_reversal then 'Void: ' || coalesce(e.description, '') else e.description end as description,
+    e.party_key,
+    e.line_number,
+    e.entry_role,
+    case when v.is_reversal then -cast(e.amount as decimal(18, 2))
+         else cast(e.amount as decimal(18, 2)) end as amount,
+    e.currency_code,
+    case when v.is_reversal then -cast(e.base_amount as decimal(18, 2))
+         else cast(e.base_amount as decimal(18, 2)) end as base_amount,
+    e.base_currency,
+    e._dlt_load_id
+from entries as e
+{{ reversal_join('e') }}
 {%- endmacro %}
 
 
@@ -180,25 +169,29 @@ controls as (
 ),
 
 entries as (
+    -- each entry carries the columns of its payment, so no entry is joined back to it
     select
         p.payment_key || ':bank' as gl_entry_key, p.payment_key as entry_group_key, 1 as line_number, 'bank' as entry_role,
         p.bank_account_code as account_code, 'Bank' as description,
         p.bank_direction * p.amount as amount,
-        p.bank_direction * p.base_amount as base_amount
+        p.bank_direction * p.base_amount as base_amount,
+        p.native_id, p.document_number, p.payment_date, p.period, p.party_key, p.currency_code, p.base_currency, p._dlt_load_id
     from pays as p
     union all
     select
         p.payment_key || ':control', p.payment_key, 2, 'control', c.account_code,
         case when p.control_role = 'ar_control' then 'Accounts receivable' else 'Accounts payable' end,
         -p.bank_direction * p.amount,
-        -p.bank_direction * p.control_base_amount
+        -p.bank_direction * p.control_base_amount,
+        p.native_id, p.document_number, p.payment_date, p.period, p.party_key, p.currency_code, p.base_currency, p._dlt_load_id
     from pays as p
     left join controls as c on c.role = p.control_role
     union all
     select
         p.payment_key || ':fx', p.payment_key, 3, 'fx', c.account_code, 'Realized currency gain/loss',
         cast(0 as decimal(18, 2)),
-        -p.bank_direction * (p.base_amount - p.control_base_amount)
+        -p.bank_direction * (p.base_amount - p.control_base_amount),
+        p.native_id, p.document_number, p.payment_date, p.period, p.party_key, p.currency_code, p.base_currency, p._dlt_load_id
     from pays as p
     left join controls as c on c.role = 'fx_gain_loss'
     where p.base_amount <> p.control_base_amount
@@ -209,22 +202,21 @@ select
     e.entry_group_key,
     '{{ system }}' as system,
     'payment' as source_type,
-    p.native_id as source_native_id,
-    p.document_number,
-    p.payment_date as posting_date,
-    p.period,
+    e.native_id as source_native_id,
+    e.document_number,
+    e.payment_date as posting_date,
+    e.period,
     e.account_code,
     e.description,
-    p.party_key,
+    e.party_key,
     e.line_number,
     e.entry_role,
     cast(e.amount as decimal(18, 2)) as amount,
-    p.currency_code,
+    e.currency_code,
     cast(e.base_amount as decimal(18, 2)) as base_amount,
-    p.base_currency,
-    p._dlt_load_id
+    e.base_currency,
+    e._dlt_load_id
 from entries as e
-inner join pays as p on p.payment_key = e.entry_group_key
 {%- endmacro %}
 
 
