@@ -31,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tieout.build import dbt_threads
 from tieout.settings import PROJECT_ROOT
 
 Echo = Callable[[str], None]
@@ -641,7 +642,12 @@ class Bench:
     # -- dbt -------------------------------------------------------------------------------------------
     def dbt(self, args: Sequence[str], warehouse: Path, tag: str) -> tuple[ChildRun, dict[str, Any]]:
         target = self.work / "dbt-target"
-        env = {**self.env, "TIEOUT_WAREHOUSE": str(warehouse)}
+        # as many models at once as `tieout build` would build on this warehouse
+        env = {
+            **self.env,
+            "TIEOUT_WAREHOUSE": str(warehouse),
+            "TIEOUT_DBT_THREADS": str(dbt_threads(warehouse)),
+        }
         log = self.logs / f"dbt-{tag}.log"
         (target / "run_results.json").unlink(missing_ok=True)
         # a failing data test exits 1 but the build ran: it is timed, and the failures are named in the note
