@@ -6,11 +6,7 @@
 --          a Sage 100 GL detail posting of the same base amount and sign within
 --          `account_evidence_days` days (amounts seen more than 5 times a day on a side are skipped);
 --   role:  both accounts play the same control role (receivable, payable, tax) in their system.
-with links as (
-    select * from {{ ref('int_documents__links') }}
-),
-
-ledger_lines as (
+with ledger_lines as (
     select * from {{ ref('int_xero__document_lines') }}
     union all by name
     select * from {{ ref('int_kashflow__document_lines') }}
@@ -23,7 +19,7 @@ sage_lines as (
 line_pairs as (
     select l.system, l.account_code as source_account_code, s.account_code as sage100_account, 'lines' as kind,
         abs(l.base_net_amount) as amount
-    from links as k
+    from {{ ref('int_documents__links') }} as k
     inner join ledger_lines as l on l.document_key = k.ledger_document_key
     inner join sage_lines as s on s.document_key = k.sage100_document_key
         and abs(s.net_amount - l.net_amount) <= 0.01
@@ -36,10 +32,6 @@ ledger_gl as (
     select * from {{ ref('int_kashflow__gl_entries') }}
 ),
 
-sage_gl as (
-    select * from {{ ref('int_sage100__gl_entries') }}
-),
-
 sage_docs as (
     select document_key, document_number from {{ ref('int_sage100__documents') }}
 ),
@@ -48,7 +40,7 @@ linked_gl as materialized (
     -- postings of linked ledger documents with their Sage 100 document's number, first: joined on the
     -- amount alone, the optimizer pairs millions of equal amounts before it filters by document
     select g.system, g.account_code, g.base_amount, d.document_number
-    from links as k
+    from {{ ref('int_documents__links') }} as k
     inner join sage_docs as d on d.document_key = k.sage100_document_key
     inner join ledger_gl as g on g.entry_group_key = k.ledger_document_key
     where g.account_code is not null and g.base_amount <> 0
@@ -58,11 +50,11 @@ gl_pairs as (
     select g.system, g.account_code as source_account_code, s.account_code as sage100_account, 'gl' as kind,
         abs(g.base_amount) as amount
     from linked_gl as g
-    inner join sage_gl as s on s.document_number = g.document_number and s.base_amount = g.base_amount
+    inner join {{ ref('int_sage100__gl_entries') }} as s on s.document_number = g.document_number and s.base_amount = g.base_amount
 ),
 
 linked_groups as (
-    select ledger_document_key as entry_group_key from links
+    select ledger_document_key as entry_group_key from {{ ref('int_documents__links') }} as links
 ),
 
 loose_ledger as (
@@ -76,7 +68,7 @@ loose_ledger as (
 
 loose_sage as (
     select s.account_code, s.posting_date, s.base_amount
-    from sage_gl as s
+    from {{ ref('int_sage100__gl_entries') }} as s
     where s.base_amount <> 0
     qualify count(*) over (partition by s.posting_date, s.base_amount) <= 5
 ),

@@ -4,15 +4,7 @@
 --   * the same resolved party and the same total within recon_date_window_days (no number evidence).
 -- Each candidate carries what agrees (number, party by identity resolution, amount, dates) for the
 -- pairing in int_recon__document_pairs.
-with docs as (
-    select * from {{ ref('int_recon__documents') }}
-),
-
-keys as (
-    select * from {{ ref('int_recon__document_keys') }}
-),
-
-kind_pairs as (
+with kind_pairs as (
     -- (ledger key kind, Sage 100 key kind, strength)
     select * from (values
         ('number', 'number', 3),
@@ -34,26 +26,17 @@ ledger_keys as materialized (
     -- (joining every kind and filtering after multiplies the rows of common keys; materialized, or the
     -- optimizer moves the kind join after the key join again)
     select l.document_key, l.document_type, l.key_value, k.sage100_kind, k.strength
-    from keys as l
+    from {{ ref('int_recon__document_keys') }} as l
     inner join kind_pairs as k on k.ledger_kind = l.key_kind
     where l.side = 'ledger'
 ),
 
 by_number as (
-    select l.document_key as ledger_document_key, s.document_key as sage100_document_key, max(l.strength) as number_strength
+    select l.document_key as ledger_document_key, s.document_key as sage100_document_key, l.strength as number_strength
     from ledger_keys as l
-    inner join keys as s
+    inner join {{ ref('int_recon__document_keys') }} as s
         on s.key_value = l.key_value and s.document_type = l.document_type and s.key_kind = l.sage100_kind
         and s.side = 'sage100'
-    group by all
-),
-
-ledger as (
-    select * from docs where side = 'ledger'
-),
-
-sage as (
-    select * from docs where side = 'sage100'
 ),
 
 -- the Sage 100 parties identity resolution accepted, or found equally strong (one company kept twice)
@@ -66,9 +49,9 @@ identity_parties as (
 
 by_party_amount as (
     select l.document_key as ledger_document_key, s.document_key as sage100_document_key, 0 as number_strength
-    from ledger as l
+    from (select * from {{ ref('int_recon__documents') }} where side = 'ledger') as l
     inner join identity_parties as ip on ip.ledger_party_key = l.party_key
-    inner join sage as s
+    inner join (select * from {{ ref('int_recon__documents') }} where side = 'sage100') as s
         on s.party_key = ip.sage100_party_key
         and s.total_amount = l.total_amount
         and s.document_type = l.document_type
@@ -95,7 +78,7 @@ select
     abs({{ recon_days('l.issue_date', 's.posting_date') }}) as days_apart,
     s.posting_date as sage100_posting_date
 from candidates as c
-inner join ledger as l on l.document_key = c.ledger_document_key
-inner join sage as s on s.document_key = c.sage100_document_key
+inner join (select * from {{ ref('int_recon__documents') }} where side = 'ledger') as l on l.document_key = c.ledger_document_key
+inner join (select * from {{ ref('int_recon__documents') }} where side = 'sage100') as s on s.document_key = c.sage100_document_key
 left join identity_parties as ipa on ipa.ledger_party_key = l.party_key and ipa.sage100_party_key = s.party_key
 where l.document_type = s.document_type

@@ -15,10 +15,6 @@ with unlinked as (
         and coalesce(on_account_amount, amount) > 0
 ),
 
-items as (
-    select * from {{ ref('int_recon__open_items') }}
-),
-
 decisions as (
     select * from {{ ref('int_recon__match_decisions') }}
 ),
@@ -30,7 +26,7 @@ eligible as (
         i.document_key, i.document_number, i.amount_due, i.issue_date, i.age_rank, i.number_code, i.number_digits,
         i.number_tail
     from unlinked as p
-    inner join items as i
+    inner join {{ ref('int_recon__open_items') }} as i
         on i.system = p.payment_system and i.party_key = p.party_key and i.currency_code = p.currency_code
         and i.ledger_side = case when p.payment_type like 'vendor%' then 'payable' else 'receivable' end
     where i.issue_date <= p.payment_date + interval {{ window }} day
@@ -219,7 +215,7 @@ capped as (
             rows between unbounded preceding and 1 preceding), 0) as item_left
     from chosen as c
     inner join unlinked as p on p.payment_id = c.payment_id
-    inner join items as i on i.document_key = c.document_key
+    inner join {{ ref('int_recon__open_items') }} as i on i.document_key = c.document_key
 )
 
 select

@@ -8,20 +8,12 @@
 --     side lacking is the ledger, so the payment posts there (KashFlow has no writeback target).
 -- What tieout already posted (int_recon__posted_proposals) is not missing any more and drops out.
 {%- set daily = var('journal_period', 'month') == 'day' %}
-with tieout as (
-    select * from {{ ref('document_tieout') }}
-),
-
-documents as (
+with documents as (
     select document_key, native_id, base_total_amount from {{ ref('documents') }}
 ),
 
 exceptions as (
     select exception_id, exception_type, natural_key from {{ ref('exceptions') }}
-),
-
-payments as (
-    select * from {{ ref('int_recon__payments') }}
 ),
 
 sage_documents as (
@@ -40,7 +32,7 @@ missing_documents as (
         t.source_amount, t.currency as source_currency, d.base_total_amount as source_base_amount,
         case when t.source_document_type like 'sales%' then 'sales_summary' else 'purchases_summary' end as kind,
         'sage100' as target, 'missing_in_sage100' as exception_type, t.source_document_key || '|' as natural_key
-    from tieout as t
+    from {{ ref('document_tieout') }} as t
     inner join documents as d on d.document_key = t.source_document_key
     where t.status = 'missing_in_sage100'
 ),
@@ -51,7 +43,7 @@ missing_payments as (
         p.amount, p.currency_code, null,
         case when p.payment_type like 'vendor%' then 'payments_summary' else 'cash_receipts_summary' end,
         'sage100', 'payment_missing_in_sage100', p.payment_id
-    from payments as p
+    from {{ ref('int_recon__payments') }} as p
     where p.side = 'ledger' and p.expected_in_sage100 and not p.posted_by_tieout
         and p.payment_id not in (select ledger_payment_id from {{ ref('int_recon__payment_pairs') }})
 ),
@@ -60,7 +52,7 @@ mismatched as (
     -- pairs whose Sage 100 document has the wrong amount or tax (a few hundred)
     select t.*, m.exception_type, d.native_id, sd.source_journal as sage100_source_journal,
         sd.document_number as sage100_document_number, sd.invoice_type as sage100_document_type
-    from tieout as t
+    from {{ ref('document_tieout') }} as t
     cross join unnest(t.mismatches) as m(exception_type)
     inner join documents as d on d.document_key = t.source_document_key
     inner join sage_documents as sd on sd.document_key = t.sage100_document_key
@@ -108,10 +100,10 @@ receipts_xero_lacks as (
         a.document_number, t.source_document_number, t.source_party, p.payment_date, a.allocated_amount, t.currency,
         cast(round(a.allocated_amount * l.base_total_amount / nullif(l.total_amount, 0), 2) as decimal(18, 2)),
         'cash_receipt', 'xero', 'payment_missing_in_source', p.payment_id
-    from payments as p
+    from {{ ref('int_recon__payments') }} as p
     inner join {{ ref('int_recon__native_allocations') }} as a
         on a.payment_system = p.payment_system and a.payment_ref = p.payment_ref and a.payment_kind = 'payment'
-    inner join tieout as t on t.sage100_document_key = a.document_key and t.relation = 'pair'
+    inner join {{ ref('document_tieout') }} as t on t.sage100_document_key = a.document_key and t.relation = 'pair'
     inner join {{ ref('int_recon__documents') }} as l on l.document_key = t.source_document_key
     where p.side = 'sage100' and p.payment_type = 'customer_receipt'
         and p.payment_id not in (select sage100_payment_id from {{ ref('int_recon__payment_pairs') }})

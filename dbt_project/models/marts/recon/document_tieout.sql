@@ -6,15 +6,7 @@
 -- Sage 100 (int_recon__posted_proposals) is no longer an exception: a ledger document a posted summary
 -- covered is summarized_in_sage100, a pair whose amount or tax a posted adjustment corrected is
 -- adjusted_in_sage100 (unless another mismatch remains).
-with docs as (
-    select * from {{ ref('int_recon__documents') }}
-),
-
-pairs as (
-    select * from {{ ref('int_recon__document_pairs') }}
-),
-
-mapped_parties as (
+with mapped_parties as (
     select distinct ledger_party_key from {{ ref('int_recon__party_map') }}
 ),
 
@@ -34,17 +26,17 @@ rows as (
     -- pairs and Sage 100 duplicates
     select p.ledger_document_key, p.sage100_document_key, p.relation, p.duplicate_of_sage100_document_key,
         p.number_strength, p.party_agrees, p.days_apart
-    from pairs as p
+    from {{ ref('int_recon__document_pairs') }} as p
     union all
     -- ledger documents without a Sage 100 partner
     select l.document_key, null, 'ledger_only', null, null, null, null
-    from docs as l
-    where l.side = 'ledger' and l.document_key not in (select ledger_document_key from pairs where relation = 'pair')
+    from {{ ref('int_recon__documents') }} as l
+    where l.side = 'ledger' and l.document_key not in (select ledger_document_key from {{ ref('int_recon__document_pairs') }} as pairs where relation = 'pair')
     union all
     -- Sage 100 documents without a ledger partner
     select null, s.document_key, 'sage100_only', null, null, null, null
-    from docs as s
-    where s.side = 'sage100' and s.document_key not in (select sage100_document_key from pairs)
+    from {{ ref('int_recon__documents') }} as s
+    where s.side = 'sage100' and s.document_key not in (select sage100_document_key from {{ ref('int_recon__document_pairs') }} as pairs)
 ),
 
 compared as (
@@ -82,9 +74,9 @@ compared as (
         r.relation = 'ledger_only' and ps.source_key is not null as summarized,
         coalesce(pa.adjusted_types, []) as adjusted_types
     from rows as r
-    left join docs as l on l.document_key = r.ledger_document_key
-    left join docs as s on s.document_key = r.sage100_document_key
-    left join docs as d on d.document_key = r.duplicate_of_sage100_document_key
+    left join {{ ref('int_recon__documents') }} as l on l.document_key = r.ledger_document_key
+    left join {{ ref('int_recon__documents') }} as s on s.document_key = r.sage100_document_key
+    left join {{ ref('int_recon__documents') }} as d on d.document_key = r.duplicate_of_sage100_document_key
     left join mapped_parties as mp on mp.ledger_party_key = l.party_key
     left join posted_summaries as ps on ps.source_key = r.ledger_document_key
     left join posted_adjustments as pa

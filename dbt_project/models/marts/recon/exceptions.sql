@@ -2,13 +2,10 @@
 -- comparison. exception_id is a hash of the type and the natural keys of what is wrong, so it stays the
 -- same across rebuilds. related_document_number is the same record in the other system (when known).
 {%- set tol = var('recon_amount_tolerance', 0.01) %}
-with tieout as (
-    select * from {{ ref('document_tieout') }}
-),
-
-documents as (
+-- (models are read where they are used: a CTE read several times is kept whole in memory)
+with documents as (
     select t.*, unnest(t.mismatches) as exception_type
-    from tieout as t
+    from {{ ref('document_tieout') }} as t
     where t.status not in ('matched', 'not_posted', 'summarized_in_sage100', 'adjusted_in_sage100')
 ),
 
@@ -143,38 +140,30 @@ outliers as (
     where rn = 1
 ),
 
-payments as (
-    select * from {{ ref('int_recon__payments') }}
-),
-
-payment_pairs as (
-    select * from {{ ref('int_recon__payment_pairs') }}
-),
-
 payment_exceptions as (
     select 'payment_missing_in_sage100' as exception_type, p.payment_system as system, p.payment_ref as document_number,
         null as related_document_number, p.party_code as party, p.amount, p.currency_code as currency, p.period,
         p.payment_kind || ' ' || p.payment_ref || ' of ' || cast(p.amount as varchar) || ' on ' || cast(p.payment_date as varchar)
             || ' has no Sage 100 cash receipt or check' as details,
         p.payment_id as natural_key
-    from payments as p
+    from {{ ref('int_recon__payments') }} as p
     where p.side = 'ledger' and p.expected_in_sage100 and not p.posted_by_tieout
-        and p.payment_id not in (select ledger_payment_id from payment_pairs)
+        and p.payment_id not in (select ledger_payment_id from {{ ref('int_recon__payment_pairs') }})
     union all
     select 'payment_missing_in_source', 'sage100', p.payment_ref, null, p.sage100_party_key, p.amount, p.currency_code, p.period,
         'Sage 100 ' || replace(p.payment_type, '_', ' ') || ' ' || p.payment_ref || ' of ' || cast(p.amount as varchar) || ' on '
             || cast(p.payment_date as varchar) || ' has no payment in the ledger',
         p.payment_id
-    from payments as p
-    where p.side = 'sage100' and p.payment_id not in (select sage100_payment_id from payment_pairs)
+    from {{ ref('int_recon__payments') }} as p
+    where p.side = 'sage100' and p.payment_id not in (select sage100_payment_id from {{ ref('int_recon__payment_pairs') }})
     union all
     select 'payment_amount_mismatch', 'sage100', pp.ledger_ref, pp.sage100_ref, l.party_code, pp.sage100_amount - pp.ledger_amount,
         l.currency_code, l.period,
         'payment ' || pp.ledger_ref || ' is ' || cast(pp.ledger_amount as varchar) || ', Sage 100 ' || pp.sage100_ref || ' '
             || cast(pp.sage100_amount as varchar),
         pp.ledger_payment_id || '|' || pp.sage100_payment_id
-    from payment_pairs as pp
-    inner join payments as l on l.payment_id = pp.ledger_payment_id
+    from {{ ref('int_recon__payment_pairs') }} as pp
+    inner join {{ ref('int_recon__payments') }} as l on l.payment_id = pp.ledger_payment_id
     where abs(pp.sage100_amount - pp.ledger_amount) > {{ tol }}
     union all
     -- money on account, less what a person has accepted applying to open items (suggestions alone do not count)
@@ -184,8 +173,8 @@ payment_exceptions as (
             || cast(p.payment_date as varchar) || ' is on account, not applied to any invoice'
             || case when m.accepted is not null then ' (' || cast(m.accepted as varchar) || ' accepted as matched)' else '' end,
         p.payment_id
-    from payments as p
-    left join payment_pairs as pr on pr.ledger_payment_id = p.payment_id
+    from {{ ref('int_recon__payments') }} as p
+    left join {{ ref('int_recon__payment_pairs') }} as pr on pr.ledger_payment_id = p.payment_id
     left join (
         select payment_id, sum(allocated_amount) as accepted
         from {{ ref('int_recon__inferred_allocations') }} where rule = 'manual' group by payment_id
@@ -204,7 +193,7 @@ payment_exceptions as (
             || case when a.allocated is not null then ' (' || cast(a.allocated as varchar) || ' matched to '
                     || a.documents || ')' else '' end,
         p.payment_id
-    from payments as p
+    from {{ ref('int_recon__payments') }} as p
     left join (
         select payment_id, sum(allocated_amount) as allocated,
             string_agg(document_number, ', ' order by document_number) as documents
@@ -222,8 +211,8 @@ orphans as (
             || ', which Sage 100 does not hold for ' || a.party_key as details,
         a.allocation_key as natural_key
     from {{ ref('int_recon__native_allocations') }} as a
-    left join payments as p on p.payment_system = a.payment_system and p.payment_ref = a.payment_ref
-    left join payment_pairs as pr on pr.sage100_payment_id = p.payment_id
+    left join {{ ref('int_recon__payments') }} as p on p.payment_system = a.payment_system and p.payment_ref = a.payment_ref
+    left join {{ ref('int_recon__payment_pairs') }} as pr on pr.sage100_payment_id = p.payment_id
     where a.document_key is null and a.payment_kind <> 'on_account' and a.document_number is not null
 ),
 
@@ -249,17 +238,17 @@ explained_payments as (
     select {{ recon_hash(['payment_system', 'payment_ref']) }} from {{ ref('int_recon__native_allocations') }}
     where document_key is null and payment_kind <> 'on_account' and document_number is not null
     union all
-    select payment_id from payments where posted_by_tieout
+    select payment_id from {{ ref('int_recon__payments') }} where posted_by_tieout
 ),
 
 -- ... and the same payment in the other system
 explained_pairs as (
     select payment_id from explained_payments
     union all
-    select pp.ledger_payment_id from payment_pairs as pp
+    select pp.ledger_payment_id from {{ ref('int_recon__payment_pairs') }} as pp
     where pp.sage100_payment_id in (select payment_id from explained_payments)
     union all
-    select pp.sage100_payment_id from payment_pairs as pp
+    select pp.sage100_payment_id from {{ ref('int_recon__payment_pairs') }} as pp
     where pp.ledger_payment_id in (select payment_id from explained_payments)
 ),
 
@@ -268,12 +257,12 @@ explained_credits as (
     -- (two equi-joins: one join on `in (a, b)` is a nested loop over every document)
     select d.system, d.native_id, d.document_number
     from {{ ref('int_recon__documents') }} as d
-    inner join tieout as t on d.document_key = t.source_document_key
+    inner join {{ ref('document_tieout') }} as t on d.document_key = t.source_document_key
     where d.document_type like '%credit_note' and t.status not in ('matched', 'not_posted')
     union all
     select d.system, d.native_id, d.document_number
     from {{ ref('int_recon__documents') }} as d
-    inner join tieout as t on d.document_key = t.sage100_document_key
+    inner join {{ ref('document_tieout') }} as t on d.document_key = t.sage100_document_key
     where d.document_type like '%credit_note' and t.status not in ('matched', 'not_posted')
         and t.sage100_document_key is distinct from t.source_document_key
 ),
@@ -298,12 +287,12 @@ open_balances as (
             || cast(t.sage100_amount - t.sage100_amount_due as varchar) || ' (' || cast(t.sage100_amount_due as varchar)
             || ' still due): the open items differ' as details,
         'balance|' || t.source_document_key || '|' || t.sage100_document_key as natural_key
-    from tieout as t
+    from {{ ref('document_tieout') }} as t
     inner join {{ ref('int_recon__documents') }} as l on l.document_key = t.source_document_key
     where t.relation = 'pair' and t.status = 'matched'
         and l.document_type in ('sales_invoice', 'bill')
         and abs(l.amount_due - t.sage100_amount_due) > {{ tol }}
-        and not exists (select 1 from tieout as d
+        and not exists (select 1 from {{ ref('document_tieout') }} as d
                         where d.relation = 'sage100_duplicate' and d.source_document_key = t.source_document_key)
         and t.source_document_key not in (select document_key from explained_documents)
         and t.sage100_document_key not in (select document_key from explained_documents)

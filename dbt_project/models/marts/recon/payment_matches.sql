@@ -10,14 +10,6 @@ with native as (
     select * from {{ ref('int_recon__native_allocations') }}
 ),
 
-inferred as (
-    select * from {{ ref('int_recon__inferred_allocations') }}
-),
-
-payments as (
-    select * from {{ ref('int_recon__payments') }}
-),
-
 pairs as (
     select ledger_payment_id as payment_id, 'sage100' as other_system, sage100_ref as other_ref from {{ ref('int_recon__payment_pairs') }}
     union all
@@ -39,7 +31,7 @@ rows as (
         i.payment_system, i.payment_ref, i.payment_kind, i.party_key, i.payment_date, i.payment_system,
         i.document_key, i.document_number, i.allocated_amount, i.rule, i.confidence, i.writeoff_amount, i.evidence,
         i.currency_code, i.decided_by, i.decided_at
-    from inferred as i
+    from {{ ref('int_recon__inferred_allocations') }} as i
     union all
     -- what is left of unlinked money after the rules
     select
@@ -47,8 +39,8 @@ rows as (
         null, null, p.amount - coalesce(a.allocated, 0), 'unallocated', 0.0, null,
         'no rule allocated ' || cast(p.amount - coalesce(a.allocated, 0) as varchar) || ' of this payment',
         p.currency_code, null, null
-    from payments as p
-    left join (select payment_id, sum(allocated_amount) as allocated from inferred group by payment_id) as a
+    from {{ ref('int_recon__payments') }} as p
+    left join (select payment_id, sum(allocated_amount) as allocated from {{ ref('int_recon__inferred_allocations') }} as inferred group by payment_id) as a
         on a.payment_id = p.payment_id
     where p.side = 'ledger' and p.payment_kind in ('bank_receipt', 'on_account')
         and p.amount - coalesce(a.allocated, 0) > 0
@@ -79,6 +71,6 @@ select
     r.decided_by,
     r.decided_at
 from rows as r
-left join payments as p on p.payment_system = r.payment_system and p.payment_ref = r.payment_ref
+left join {{ ref('int_recon__payments') }} as p on p.payment_system = r.payment_system and p.payment_ref = r.payment_ref
 left join pairs as pr on pr.payment_id = p.payment_id
 left join {{ ref('parties') }} as pp on pp.party_key = r.party_key
