@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,13 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_dbt_incremental_support import change_one_percent, core_differences, rows_rewritten
+from tests.test_dbt_incremental_support import (
+    CORE_INCREMENTAL,
+    RECON_INCREMENTAL,
+    change_one_percent,
+    core_differences,
+    rows_rewritten,
+)
 from tests.test_dbt_support import build_warehouse, generate, query, truth_rows
 from tieout import build
 from tieout.cli import app
@@ -487,9 +494,11 @@ INCREMENTAL_EXCLUDE = ["assert_xero_postings_match_xero_journals"]
 MAX_SHARE_REWRITTEN = 0.10
 
 
-def _build_copy(warehouse: Path, target: Path, built: Built, **kwargs) -> build.BuildSummary:
+def _build_copy(
+    warehouse: Path, target: Path, built: Built, select: Sequence[str] = tuple(SELECTION), **kwargs
+) -> build.BuildSummary:
     summary = build.build(
-        select=SELECTION,
+        select=select,
         exclude=INCREMENTAL_EXCLUDE,
         warehouse=warehouse,
         target_path=target,
@@ -506,26 +515,28 @@ def test_incremental_build_equals_full_refresh(
     fixture: str, ledger: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     """~1% of the documents changed in raw (tests/test_dbt_incremental_support.py): the incremental build
-    equals a --full-refresh build of the same raw data row for row and rewrites a small share of core."""
+    equals a --full-refresh build of the same raw data row for row (core, the incremental recon models and
+    the tie-out built on them) and rewrites a small share of core and of the recon documents."""
     built: Built = request.getfixturevalue(fixture)
     incremental = tmp_path / "incremental.duckdb"
     query(built.warehouse, "checkpoint")
     shutil.copy(built.warehouse, incremental)
-    # bring the copy up to date first (other tests may have edited the session warehouse)
-    _build_copy(incremental, tmp_path / "t0", built)
+    # bring the copy up to date first (other tests may have edited the session warehouse), with the recon
+    # layer (the whole project: this suite's selection leaves it out)
+    _build_copy(incremental, tmp_path / "t0", built, select=())
 
     changed = change_one_percent(incremental, ledger)
     print(f"raw rows changed ({ledger}): {changed}")
     assert sum(changed.values()) > 10
-    _build_copy(incremental, tmp_path / "t1", built)
-    rewritten = rows_rewritten(incremental)
+    _build_copy(incremental, tmp_path / "t1", built, select=())
+    rewritten = rows_rewritten(incremental, (*CORE_INCREMENTAL, "intermediate.int_recon__documents"))
 
     full = tmp_path / "full.duckdb"
     query(incremental, "checkpoint")
     shutil.copy(incremental, full)
-    _build_copy(full, tmp_path / "t2", built, full_refresh=True)
+    _build_copy(full, tmp_path / "t2", built, select=(), full_refresh=True)
 
-    differences = core_differences(incremental, full)
+    differences = core_differences(incremental, full, (*CORE_INCREMENTAL, *RECON_INCREMENTAL))
     print(f"core rows (incremental vs full refresh): {differences}")
     print(f"rows rewritten by the incremental run: {rewritten}")
     for table, (only_incremental, only_full, rows) in differences.items():

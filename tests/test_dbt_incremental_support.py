@@ -9,6 +9,14 @@ from pathlib import Path
 import duckdb
 
 CORE_INCREMENTAL = ("documents", "document_lines", "payments", "gl_entries")
+#: the incremental recon models and the tie-out built from them ("schema.table"; a bare name is in core)
+RECON_INCREMENTAL = (
+    "intermediate.int_recon__documents",
+    "intermediate.int_recon__document_keys",
+    "intermediate.int_recon__document_candidates",
+    "recon.document_tieout",
+    "recon.exceptions",
+)
 EDITED = " || ' (edited)'"
 
 
@@ -149,25 +157,26 @@ def change_one_percent(warehouse: Path | str, ledger: str, every: int = 100) -> 
 def core_differences(
     incremental: Path | str, full: Path | str, tables: tuple[str, ...] = CORE_INCREMENTAL
 ) -> dict[str, tuple[int, int, int]]:
-    """Rows of each core table found in one warehouse and not the other (every column but ``_built_at``
-    compared, by name): ``{table: (only_in_incremental, only_in_full, rows)}``. Each warehouse is read
-    through its own connection (either may still be open in this process, e.g. by dbt)."""
+    """Rows of each table (``schema.table``, core when bare) found in one warehouse and not the other (every
+    column but ``_built_at`` compared, by name): ``{table: (only_in_incremental, only_in_full, rows)}``. Each
+    warehouse is read through its own connection (either may still be open in this process, e.g. by dbt)."""
     out = {}
     with duckdb.connect(str(incremental)) as con_a, duckdb.connect(str(full)) as con_b:
         mem = duckdb.connect()
         for table in tables:
+            schema, name = table.split(".") if "." in table else ("core", table)
             cols = [
                 r[0]
                 for r in con_b.execute(
                     "select column_name from information_schema.columns "
-                    "where table_schema = 'core' and table_name = ? order by ordinal_position",
-                    [table],
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, name],
                 ).fetchall()
                 if r[0] != "_built_at"
             ]
             select = ", ".join(f'"{c}"' for c in cols)
-            a = con_a.sql(f"select {select} from core.{table}").to_arrow_table()
-            b = con_b.sql(f"select {select} from core.{table}").to_arrow_table()
+            a = con_a.sql(f"select {select} from {schema}.{name}").to_arrow_table()
+            b = con_b.sql(f"select {select} from {schema}.{name}").to_arrow_table()
             mem.register("a", a)
             mem.register("b", b)
             out[table] = (
@@ -184,12 +193,14 @@ def core_differences(
 def rows_rewritten(
     warehouse: Path | str, tables: tuple[str, ...] = CORE_INCREMENTAL
 ) -> dict[str, tuple[int, int]]:
-    """Per core table: (rows the last run wrote, rows in the table), from ``_built_at``."""
+    """Per table (``schema.table``, core when bare): (rows the last run wrote, rows in the table), from
+    ``_built_at``."""
     out = {}
     with duckdb.connect(str(warehouse)) as con:
         for table in tables:
-            newest = f"(select max(_built_at) from core.{table})"
+            qualified = table if "." in table else f"core.{table}"
+            newest = f"(select max(_built_at) from {qualified})"
             out[table] = con.execute(
-                f"select count(*) filter (where _built_at = {newest}), count(*) from core.{table}"
+                f"select count(*) filter (where _built_at = {newest}), count(*) from {qualified}"
             ).fetchall()[0]
     return out

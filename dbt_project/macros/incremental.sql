@@ -94,3 +94,36 @@
 {% macro built_at() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
+
+
+{#- `replace_pairs`: a model keyed by a pair of columns (`replace_keys`, e.g. a ledger and a Sage 100 document).
+    A batch row whose `tombstone_column` is null is a tombstone for the value it holds in one of the key columns:
+    every row holding that value in that column is deleted (the pairs of a changed document, on its side);
+    the other batch rows are inserted. -#}
+{% macro get_incremental_replace_pairs_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set keys = config.get('replace_keys') or [] -%}
+    {%- set marker = config.get('tombstone_column') -%}
+    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if keys | length == 0 or not marker -%}
+        {{ exceptions.raise_compiler_error("replace_pairs needs replace_keys (the key columns) and tombstone_column") }}
+    {%- endif %}
+    delete from {{ target }}
+    where {% for k in keys -%}
+        {{ k }} in (select {{ k }} from {{ source }} where {{ marker }} is null and {{ k }} is not null)
+        {{- ' or ' if not loop.last }}
+    {%- endfor %};
+    insert into {{ target }} ({{ dest_cols_csv }})
+    select {{ dest_cols_csv }} from {{ source }} where {{ marker }} is not null
+{%- endmacro %}
+
+
+{#- is_incremental(), and the model's table already has `columns`: a table built before the model became
+    incremental (or before it had these columns) is rebuilt in full once, with tombstones for its old keys. -#}
+{% macro incremental_with_columns(columns) -%}
+    {%- if not (execute and is_incremental()) -%}{{ return(false) }}{%- endif -%}
+    {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- for c in columns if c | lower not in existing -%}{{ return(false) }}{%- endfor -%}
+    {{ return(true) }}
+{%- endmacro %}

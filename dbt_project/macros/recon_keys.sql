@@ -35,3 +35,8 @@
 {% macro recon_days(a, b) -%}
     date_diff('day', cast({{ a }} as date), cast({{ b }} as date))
 {%- endmacro %}
+
+{#- A party match identity resolution accepted, or found as strong (one company kept twice in Sage 100). -#}
+{% macro recon_identity_accepted() -%}
+    (decision = 'matched' or (decision = 'review' and match_score >= {{ var('identity_auto_threshold', 0.90) }}))
+{%- endmacro %}

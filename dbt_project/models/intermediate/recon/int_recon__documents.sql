@@ -1,12 +1,37 @@
+{{ config(materialized='incremental', incremental_strategy='replace_groups', unique_key='document_key',
+    on_schema_change='append_new_columns') }}
 -- Documents of every system in the shape the tie-out needs: invoices, bills and credit notes of the
 -- ledger (Xero / KashFlow) and of Sage 100, with the resolved Sage 100 party of each ledger party
 -- (identity resolution, core.parties) and the text that may name another system's number.
-with docs as (
-    select * from {{ ref('documents') }}
+-- Incremental: a document is rebuilt when core rewrote it since this model's last run (`_built_at`) or
+-- when what this model and the candidates read about its party changed (`party_state`: the party's id,
+-- match, code and name and the Sage 100 parties identity resolution accepts for it); documents core no
+-- longer holds are deleted. int_recon__document_keys and _candidates follow the rebuilt documents.
+with parties as (
+    select
+        p.party_key, p.party_id, p.matched_party_key, p.party_code, p.party_name,
+        {{ recon_hash(['p.party_id', 'p.matched_party_key', 'p.party_code', 'p.party_name', 'ip.sage100_parties']) }}
+            as party_state
+    from {{ ref('parties') }} as p
+    left join (
+        select ledger_party_key, string_agg(sage100_party_key, ',' order by sage100_party_key) as sage100_parties
+        from {{ ref('int_identity__party_matches') }}
+        where {{ recon_identity_accepted() }}
+        group by ledger_party_key
+    ) as ip on ip.ledger_party_key = p.party_key
 ),
 
-parties as (
-    select party_key, party_id, matched_party_key, party_code, party_name from {{ ref('parties') }}
+{%- set incremental = incremental_with_columns(['_built_at', 'party_state']) %}
+docs as (
+    select * from {{ ref('documents') }}
+    {%- if incremental %}
+    where _built_at > (select max(_built_at) from {{ this }})
+        or document_key in (
+            select t.document_key
+            from {{ this }} as t
+            left join parties as p on p.party_key = t.party_key
+            where t.party_state is distinct from p.party_state)
+    {%- endif %}
 )
 
 select
@@ -47,6 +72,9 @@ select
     {{ recon_tail_key('d.document_number') }} as number_tail,
     {{ recon_code_key('d.reference') }} as reference_code,
     {{ recon_digits_key('d.reference') }} as reference_digits,
-    {{ recon_tail_key('d.reference') }} as reference_tail
+    {{ recon_tail_key('d.reference') }} as reference_tail,
+    p.party_state,
+    {{ built_at() }} as _built_at
 from docs as d
 left join parties as p on p.party_key = d.party_key
+{{ tombstones('document_key', "select t.document_key from " ~ this ~ " as t where t.document_key not in (select document_key from " ~ ref('documents') ~ ")") }}
