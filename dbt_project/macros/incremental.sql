@@ -127,3 +127,9 @@
     {%- for c in columns if c | lower not in existing -%}{{ return(false) }}{%- endfor -%}
     {{ return(true) }}
 {%- endmacro %}
+
+{#- The newest `_built_at` of the model's rows: rows of its sources written after it are new to it. A model
+    holding no rows yet has seen nothing (every source row is new). -#}
+{% macro built_watermark() -%}
+    coalesce((select max(_built_at) from {{ this }}), cast('1900-01-01' as timestamp))
+{%- endmacro %}

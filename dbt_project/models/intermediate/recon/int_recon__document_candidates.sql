@@ -32,7 +32,7 @@ with kind_pairs as (
 {%- if incremental %}
 changed as materialized (
     select document_key, side from {{ ref('int_recon__documents') }}
-    where _built_at > (select max(_built_at) from {{ this }})
+    where _built_at > {{ built_watermark() }}
 ),
 
 by_number as (

@@ -14,7 +14,7 @@ with docs as {{ 'materialized' if incremental else 'not materialized' }} (
         reference_tail, reference_code, reference_digits, comment
     from {{ ref('int_recon__documents') }}
     {%- if incremental %}
-    where _built_at > (select max(_built_at) from {{ this }})
+    where _built_at > {{ built_watermark() }}
     {%- endif %}
 ),
 

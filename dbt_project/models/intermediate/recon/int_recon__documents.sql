@@ -25,7 +25,7 @@ with parties as (
 docs as (
     select * from {{ ref('documents') }}
     {%- if incremental %}
-    where _built_at > (select max(_built_at) from {{ this }})
+    where _built_at > {{ built_watermark() }}
         or document_key in (
             select t.document_key
             from {{ this }} as t
