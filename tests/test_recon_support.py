@@ -116,9 +116,19 @@ def as_table(con: duckdb.DuckDBPyConnection, relation: str) -> None:
 
 
 def rebuild_recon(warehouse: Path, dbt_vars: dict[str, Any] | None = None) -> list[str]:
-    """Rebuild the recon and journals models and run their dbt tests; returns what failed."""
+    """Rebuild the recon and journals models from scratch and run their dbt tests; returns what failed.
+    From scratch (``--full-refresh``): the rows a test crafted in core carry no newer ``_built_at`` for the
+    incremental recon models to pick up, and a change of the recon variables needs a full refresh anyway."""
     result = build.invoke(
-        ["build", "--select", *RECON_MODELS, "path:tests/recon", "--indirect-selection", "cautious"],
+        [
+            "build",
+            "--full-refresh",
+            "--select",
+            *RECON_MODELS,
+            "path:tests/recon",
+            "--indirect-selection",
+            "cautious",
+        ],
         warehouse=warehouse,
         target_path=TARGET,
         dbt_vars=dbt_vars,
