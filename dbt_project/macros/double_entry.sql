@@ -66,10 +66,8 @@ entries as (
         'control',
         c.account_code,
         case when d.ledger_side = 'receivable' then 'Accounts receivable' else 'Accounts payable' end,
-        -d.direction * (coalesce(t.net_amount, 0)
-            + case when d.tax_amount <> 0 or d.base_tax_amount <> 0 then coalesce(d.tax_amount, 0) else 0 end),
-        -d.direction * (coalesce(t.base_net_amount, 0)
-            + case when d.tax_amount <> 0 or d.base_tax_amount <> 0 then coalesce(d.base_tax_amount, 0) else 0 end),
+        -d.direction * (coalesce(t.net_amount, 0) + coalesce(d.tax_amount, 0)),
+        -d.direction * (coalesce(t.base_net_amount, 0) + coalesce(d.base_tax_amount, 0)),
         {{ doc_columns }}
     from docs as d
     left join line_totals as t on t.document_key = d.document_key
@@ -110,6 +108,7 @@ from entries as e
     payment that completes a document (payments + credits up to its date = the total) clears what the
     payments and credits before it left in base currency - rounded once, there. -#}
 {% macro payment_gl_entries(payments, documents, system, credits=none) -%}
+{%- set pay_columns = 'p.native_id, p.document_number, p.payment_date, p.period, p.party_key, p.currency_code, p.base_currency, p._dlt_load_id' -%}
 with pays_raw as (
     select
         p.*,
@@ -175,7 +174,7 @@ entries as (
         p.bank_account_code as account_code, 'Bank' as description,
         p.bank_direction * p.amount as amount,
         p.bank_direction * p.base_amount as base_amount,
-        p.native_id, p.document_number, p.payment_date, p.period, p.party_key, p.currency_code, p.base_currency, p._dlt_load_id
+        {{ pay_columns }}
     from pays as p
     union all
     select
@@ -183,7 +182,7 @@ entries as (
         case when p.control_role = 'ar_control' then 'Accounts receivable' else 'Accounts payable' end,
         -p.bank_direction * p.amount,
         -p.bank_direction * p.control_base_amount,
-        p.native_id, p.document_number, p.payment_date, p.period, p.party_key, p.currency_code, p.base_currency, p._dlt_load_id
+        {{ pay_columns }}
     from pays as p
     left join controls as c on c.role = p.control_role
     union all
@@ -191,7 +190,7 @@ entries as (
         p.payment_key || ':fx', p.payment_key, 3, 'fx', c.account_code, 'Realized currency gain/loss',
         cast(0 as decimal(18, 2)),
         -p.bank_direction * (p.base_amount - p.control_base_amount),
-        p.native_id, p.document_number, p.payment_date, p.period, p.party_key, p.currency_code, p.base_currency, p._dlt_load_id
+        {{ pay_columns }}
     from pays as p
     left join controls as c on c.role = 'fx_gain_loss'
     where p.base_amount <> p.control_base_amount
