@@ -32,6 +32,47 @@ def test_auto_suggested_and_unmatched(warehouse: Path) -> None:
     assert total == 1 and queue.iloc[0]["payment_ref"] == "pay-0002"
 
 
+def test_unmatched_queue_holds_payments_only(warehouse: Path) -> None:
+    """orphan_reference and payment_amount_mismatch are raised for documents too (an invoice naming an
+    unknown customer, open balances that differ): those belong on the exceptions page, not the payments
+    queue. A warehouse built before exceptions had a subject still gets the payment types."""
+    with connect(warehouse) as con:
+        con.executemany(
+            "insert into recon.exceptions "
+            "values (?, 'orphan_reference', 'medium', ?, ?, ?, ?, ?, 'USD', '2026-02', ?, ?, ?)",
+            [
+                (
+                    "E-ORF",
+                    "xero",
+                    "INV-1003",
+                    None,
+                    "C009",
+                    99,
+                    "xero INV-1003 names a customer C009 xero does not hold",
+                    "reference|xero:inv:3",
+                    "document",
+                ),
+                (
+                    "E-ORP",
+                    "sage100",
+                    "DEP-7",
+                    "pay-0007",
+                    "01-ACME",
+                    70,
+                    "Sage 100 customer receipt DEP-7 is applied to IN0404, which Sage 100 does not hold",
+                    "a-7",
+                    "payment",
+                ),
+            ],
+        )
+    queue, total = pay.unmatched(Reader(warehouse), 0, 50)
+    assert total == 2 and sorted(queue["payment_ref"]) == ["DEP-7", "pay-0002"]
+    with connect(warehouse) as con:
+        con.execute("alter table recon.exceptions drop column subject")
+    queue, total = pay.unmatched(Reader(warehouse), 0, 50)
+    assert total == 3 and sorted(queue["payment_ref"]) == ["DEP-7", "INV-1003", "pay-0002"]
+
+
 def test_accepting_and_rejecting_a_suggestion(warehouse: Path) -> None:
     at = signed_in_app("preparer", "payments")
     assert frame_with(at, "avg_confidence")["decision"].tolist() == ["auto", "suggested"]

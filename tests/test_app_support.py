@@ -127,23 +127,23 @@ insert into recon.document_tieout values
 create table recon.exceptions (
     exception_id varchar, exception_type varchar, severity varchar, system varchar, document_number varchar,
     related_document_number varchar, party varchar, amount decimal(18,2), currency varchar, period varchar,
-    details varchar, natural_key varchar
+    details varchar, natural_key varchar, subject varchar
 );
 insert into recon.exceptions values
  ('E-AMT', 'amount_mismatch', 'high', 'sage100', 'INV-1001', 'IN1001', 'C001', -50.00, 'USD', '2026-01',
-  'INV-1001 totals 1200.00, Sage 100 IN1001 1150.00', 'xero:inv:1|sage100:inv:1'),
+  'INV-1001 totals 1200.00, Sage 100 IN1001 1150.00', 'xero:inv:1|sage100:inv:1', 'document'),
  ('E-MIS', 'missing_in_sage100', 'high', 'xero', 'INV-1002', null, 'C002', 880.10, 'USD', '2026-01',
-  'Posted sales_invoice INV-1002 for 880.10 USD has no Sage 100 counterpart', 'xero:inv:2|'),
+  'Posted sales_invoice INV-1002 for 880.10 USD has no Sage 100 counterpart', 'xero:inv:2|', 'document'),
  ('E-SRC', 'missing_in_source', 'high', 'sage100', 'IN0999', null, '01-ZEN', 450.00, 'USD', '2026-02',
-  'Sage 100 document IN0999 (01-ZEN, 450.00) has no counterpart in the ledger', '|sage100:inv:3'),
+  'Sage 100 document IN0999 (01-ZEN, 450.00) has no counterpart in the ledger', '|sage100:inv:3', 'document'),
  ('E-PAY', 'payment_missing_in_sage100', 'high', 'xero', 'pay-0002', null, 'C002', 500.00, 'USD', '2026-02',
-  'receipt pay-0002 of 500.00 on 2026-02-15 has no Sage 100 cash receipt or check', 'h-pay'),
+  'receipt pay-0002 of 500.00 on 2026-02-15 has no Sage 100 cash receipt or check', 'h-pay', 'payment'),
  ('E-MD', 'master_data_mismatch', 'low', 'sage100', 'C001', '01-ACME', 'C001', null, null, null,
-  'customer C001 email: billing@acme.test vs Sage 100 01-ACME: ap@acme.test', 'D-1'),
+  'customer C001 email: billing@acme.test vs Sage 100 01-ACME: ap@acme.test', 'D-1', 'party'),
  ('E-INV', 'inventory_quantity_mismatch', 'medium', 'sage100', 'SKU-1', 'SKU-1', null, 2.00, null, null,
-  'item SKU-1 quantity on hand 10, Sage 100 SKU-1 8', 'D-2'),
+  'item SKU-1 quantity on hand 10, Sage 100 SKU-1 8', 'D-2', 'item'),
  ('E-GJ', 'unbalanced_journal', 'high', 'sage100', '600001', null, null, 50.00, null, '2026-01',
-  'Sage 100 GJ register 600001 debits 500.00 but credits 450.00', 'GJ-600001');
+  'Sage 100 GJ register 600001 debits 500.00 but credits 450.00', 'GJ-600001', 'journal');
 
 create table recon.payment_matches (
     match_id varchar, payment_system varchar, payment_ref varchar, payment_kind varchar,

@@ -383,3 +383,42 @@ def test_unknown_parties_items_and_accounts_are_orphan_references(crafted: Craft
         system, details = found[number]
         assert named in details and "does not hold" in details, (number, details)
     assert {s for s, _ in found.values()} == {crafted.ledger, "sage100"}
+
+
+def test_supplier_credit_note_allocations_are_the_suppliers_credit(tmp_path: Path) -> None:
+    """A Xero supplier credit note (ACCPAYCREDIT) applied to a bill is the supplier's credit against that
+    bill: payment type ``vendor_credit``, the contact as a vendor, the bill as the open item."""
+    built = other_company("xero")
+    assert not built.failures, built.failures
+    warehouse = crafted_copy(built, tmp_path / "supplier-credit.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        credit_note_id = con.execute(
+            "select cn.credit_note_id from raw_xero.credit_notes as cn where cn.type = 'ACCRECCREDIT' "
+            "and exists (select 1 from raw_xero.credit_notes__allocations as a "
+            "where a._dlt_parent_id = cn._dlt_id) "
+            "order by cn.credit_note_id limit 1"
+        ).fetchone()[0]
+        bill_id, bill_number, vendor_key = con.execute(
+            "select native_id, document_number, party_key from intermediate.int_recon__documents "
+            "where system = 'xero' and document_type = 'bill' order by document_key limit 1"
+        ).fetchone()
+        contact_id = vendor_key.removeprefix("xero:vendor:")
+        con.execute(
+            "update raw_xero.credit_notes set type = 'ACCPAYCREDIT', contact__contact_id = ? "
+            "where credit_note_id = ?",
+            [contact_id, credit_note_id],
+        )
+        con.execute(
+            "update raw_xero.credit_notes__allocations set invoice__invoice_id = ?, "
+            "invoice__invoice_number = ? "
+            "where _dlt_parent_id = (select _dlt_id from raw_xero.credit_notes where credit_note_id = ?)",
+            [bill_id, bill_number, credit_note_id],
+        )
+    assert rebuild_recon(warehouse) == []
+    rows = query(
+        warehouse,
+        "select distinct payment_kind, payment_type, party_key, document_key "
+        "from intermediate.int_recon__native_allocations where payment_system = 'xero' and payment_ref = ?",
+        [credit_note_id],
+    )
+    assert rows == [("credit_note", "vendor_credit", vendor_key, f"xero:bill:{bill_id}")]

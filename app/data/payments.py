@@ -32,6 +32,8 @@ UNMATCHED_TYPES = (
     "orphan_reference",
     "payment_amount_mismatch",
 )
+"""Exception types a payment can have; a warehouse built before recon.exceptions had its ``subject``
+column lists these (two of them are also raised for documents there)."""
 
 
 def available(reader: Reader) -> bool:
@@ -116,15 +118,19 @@ def unmatched(reader: Reader, page_no: int, page_size: int) -> tuple[pd.DataFram
     """Payments with nothing (or not everything) matched: the payment exceptions, largest first."""
     if "recon.exceptions" not in reader.tables():
         return pd.DataFrame(), 0
-    marks = ", ".join("?" for _ in UNMATCHED_TYPES)
+    if "subject" in reader.columns("recon.exceptions"):
+        where, params = "subject = 'payment'", []
+    else:
+        params = list(UNMATCHED_TYPES)
+        where = f"exception_type in ({', '.join('?' for _ in params)})"
     sql = (
         "select exception_id, exception_type, system, document_number as payment_ref, "
         "related_document_number, "
-        f"party, amount, currency, period, details from recon.exceptions where exception_type in ({marks})"
+        f"party, amount, currency, period, details from recon.exceptions where {where}"
     )
-    total = reader.scalar(f"select count(*) from ({sql})", list(UNMATCHED_TYPES)) or 0
+    total = reader.scalar(f"select count(*) from ({sql})", params) or 0
     frame = reader.df(
         f"{sql} order by abs(coalesce(amount, 0)) desc, exception_id limit ? offset ?",
-        [*UNMATCHED_TYPES, page_size, max(page_no, 0) * page_size],
+        [*params, page_size, max(page_no, 0) * page_size],
     )
     return frame, int(total)

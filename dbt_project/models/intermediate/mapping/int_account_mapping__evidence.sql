@@ -32,16 +32,12 @@ ledger_gl as (
     select * from {{ ref('int_kashflow__gl_entries') }}
 ),
 
-sage_docs as (
-    select document_key, document_number from {{ ref('int_sage100__documents') }}
-),
-
 linked_gl as materialized (
-    -- postings of linked ledger documents with their Sage 100 document's number, first: joined on the
-    -- amount alone, the optimizer pairs millions of equal amounts before it filters by document
-    select g.system, g.account_code, g.base_amount, d.document_number
+    -- postings of linked ledger documents with their Sage 100 document's number (the link carries it),
+    -- first: joined on the amount alone, the optimizer pairs millions of equal amounts before it filters
+    -- by document
+    select g.system, g.account_code, g.base_amount, k.sage100_document_number as document_number
     from {{ ref('int_documents__links') }} as k
-    inner join sage_docs as d on d.document_key = k.sage100_document_key
     inner join ledger_gl as g on g.entry_group_key = k.ledger_document_key
     where g.account_code is not null and g.base_amount <> 0
 ),

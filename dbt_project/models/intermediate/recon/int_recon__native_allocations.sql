@@ -22,7 +22,9 @@ ledger_docs as (
 xero_credit as (
     select cn.credit_note_id, cn.credit_note_number, a.invoice_id, a.invoice_number, a.amount, a.allocation_date,
         cn.currency_code, cn.contact_id,
-        case when cn.credit_note_type = 'ACCPAYCREDIT' then 'bill' else 'sales_invoice' end as invoice_type
+        case when cn.credit_note_type = 'ACCPAYCREDIT' then 'bill' else 'sales_invoice' end as invoice_type,
+        -- a supplier's credit note (ACCPAYCREDIT) is the supplier's credit against a bill
+        case when cn.credit_note_type = 'ACCPAYCREDIT' then 'vendor' else 'customer' end as party_role
     from {{ ref('stg_xero__credit_note_allocations') }} as a
     inner join {{ ref('stg_xero__credit_notes') }} as cn on cn._dlt_id = a._dlt_parent_id
     where not coalesce(a.is_deleted, false)
@@ -99,7 +101,8 @@ unioned as (
         p.reference as payment_text
     from ledger_payments as p
     union all
-    select 'xero', x.credit_note_id, 'credit_note', 'customer_credit', 'xero:customer:' || x.contact_id, x.allocation_date,
+    select 'xero', x.credit_note_id, 'credit_note', x.party_role || '_credit', 'xero:' || x.party_role || ':' || x.contact_id,
+        x.allocation_date,
         'xero', coalesce(d.document_key, n.document_key), x.invoice_number, x.amount, x.currency_code, x.credit_note_number
     from xero_credit as x
     -- by the allocation's InvoiceID: a bill can carry the same number as a sales invoice (suppliers number

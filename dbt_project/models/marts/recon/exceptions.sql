@@ -395,16 +395,18 @@ master as (
     where delta_type in ('field_mismatch', 'quantity_mismatch', 'duplicate')
 ),
 
+-- subject: what the exception is about (a document, a payment, a party, an item or a journal register), so
+-- that a payment queue or a report can take one kind
 all_exceptions as (
-    select * from document_exceptions
-    union all select * from source_duplicates
-    union all select * from outliers
-    union all select * from payment_exceptions
-    union all select * from orphans
-    union all select * from open_balances
-    union all select * from reference_breaks
-    union all select * from journals
-    union all select * from master
+    select 'document' as subject, * from document_exceptions
+    union all select 'document', * from source_duplicates
+    union all select 'document', * from outliers
+    union all select 'payment', * from payment_exceptions
+    union all select 'payment', * from orphans
+    union all select 'document', * from open_balances
+    union all select 'document', * from reference_breaks
+    union all select 'journal', * from journals
+    union all select case when party is null then 'item' else 'party' end, * from master
 ),
 
 severities as (
@@ -434,6 +436,7 @@ select
     e.currency,
     e.period,
     e.details,
-    e.natural_key
+    e.natural_key,
+    e.subject
 from all_exceptions as e
 inner join severities as s on s.exception_type = e.exception_type
