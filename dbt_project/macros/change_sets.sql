@@ -5,6 +5,7 @@
     {%- if system == 'xero' and entity == 'documents' -%}{{ xero_changed_documents() }}
     {%- elif system == 'xero' and entity == 'payment_documents' -%}{{ xero_payment_documents() }}
     {%- elif system == 'xero' and entity == 'payments' -%}{{ xero_changed_payments() }}
+    {%- elif system == 'xero' and entity == 'payment_rows' -%}{{ xero_changed_payments('_dlt_id') }}
     {%- elif system == 'kashflow' and entity in ('documents', 'payment_documents') -%}{{ kashflow_changed_documents() }}
     {%- elif system == 'sage100' and entity == 'documents' -%}{{ sage100_changed_documents() }}
     {%- elif system == 'sage100' and entity == 'document_keys' -%}{{ sage100_changed_document_keys() }}
@@ -58,9 +59,9 @@
 {%- endmacro %}
 
 {#- Xero payments to rebuild: those loaded since the watermark and every payment of their documents or of
-    a changed document. -#}
-{% macro xero_changed_payments() -%}
-    select payment_id from {{ ref('stg_xero__payments') }}
+    a changed document; by payment id, or (`column` '_dlt_id') by their raw rows. -#}
+{% macro xero_changed_payments(column='payment_id') -%}
+    select {{ column }} from {{ ref('stg_xero__payments') }}
     where {{ is_newer('_dlt_load_id', 'xero') }}
         or coalesce(invoice_id, credit_note_id) in ({{ xero_payment_documents() }})
 {%- endmacro %}
