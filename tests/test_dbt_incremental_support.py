@@ -154,6 +154,12 @@ def change_one_percent(warehouse: Path | str, ledger: str, every: int = 100) -> 
     return counts
 
 
+def _schema_and_name(table: str) -> tuple[str, str]:
+    """``schema.table``, or a bare core table name."""
+    schema, _, name = table.rpartition(".")
+    return schema or "core", name
+
+
 def core_differences(
     incremental: Path | str, full: Path | str, tables: tuple[str, ...] = CORE_INCREMENTAL
 ) -> dict[str, tuple[int, int, int]]:
@@ -164,7 +170,7 @@ def core_differences(
     with duckdb.connect(str(incremental)) as con_a, duckdb.connect(str(full)) as con_b:
         mem = duckdb.connect()
         for table in tables:
-            schema, name = table.split(".") if "." in table else ("core", table)
+            schema, name = _schema_and_name(table)
             cols = [
                 r[0]
                 for r in con_b.execute(
@@ -198,7 +204,7 @@ def rows_rewritten(
     out = {}
     with duckdb.connect(str(warehouse)) as con:
         for table in tables:
-            qualified = table if "." in table else f"core.{table}"
+            qualified = ".".join(_schema_and_name(table))
             newest = f"(select max(_built_at) from {qualified})"
             out[table] = con.execute(
                 f"select count(*) filter (where _built_at = {newest}), count(*) from {qualified}"

@@ -12,7 +12,16 @@
     on_schema_change='append_new_columns') }}
 {%- set keys = ref('int_recon__document_keys') %}
 {%- set incremental = incremental_with_columns(['_built_at']) %}
-with kind_pairs as (
+-- (ledger and sage are read twice: `not materialized`, or DuckDB keeps every column of them in memory)
+with ledger as not materialized (
+    select * from {{ ref('int_recon__documents') }} where side = 'ledger'
+),
+
+sage as not materialized (
+    select * from {{ ref('int_recon__documents') }} where side = 'sage100'
+),
+
+kind_pairs as (
     -- (ledger key kind, Sage 100 key kind, strength)
     select * from (values
         ('number', 'number', 3),
@@ -83,9 +92,9 @@ identity_parties as (
 
 by_party_amount as (
     select l.document_key as ledger_document_key, s.document_key as sage100_document_key, 0 as number_strength
-    from (select * from {{ ref('int_recon__documents') }} where side = 'ledger') as l
+    from ledger as l
     inner join identity_parties as ip on ip.ledger_party_key = l.party_key
-    inner join (select * from {{ ref('int_recon__documents') }} where side = 'sage100') as s
+    inner join sage as s
         on s.party_key = ip.sage100_party_key
         and s.total_amount = l.total_amount
         and s.document_type = l.document_type
@@ -116,8 +125,8 @@ select
     s.posting_date as sage100_posting_date,
     {{ built_at() }} as _built_at
 from candidates as c
-inner join (select * from {{ ref('int_recon__documents') }} where side = 'ledger') as l on l.document_key = c.ledger_document_key
-inner join (select * from {{ ref('int_recon__documents') }} where side = 'sage100') as s on s.document_key = c.sage100_document_key
+inner join ledger as l on l.document_key = c.ledger_document_key
+inner join sage as s on s.document_key = c.sage100_document_key
 left join identity_parties as ipa on ipa.ledger_party_key = l.party_key and ipa.sage100_party_key = s.party_key
 where l.document_type = s.document_type
 {%- if incremental %}

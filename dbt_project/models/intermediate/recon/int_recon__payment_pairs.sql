@@ -2,16 +2,21 @@
 -- keys only: the documents they pay are paired (int_recon__document_pairs), or the same party paid
 -- the same amount within recon_payment_date_window_days. Pairs are taken when each is the other's
 -- best candidate (shared documents, equal amount, closeness in time), in two rounds.
+-- (CTEs read twice are `not materialized`: DuckDB would otherwise keep every column of them in memory)
 with doc_pairs as (
     select ledger_document_key, sage100_document_key from {{ ref('int_recon__document_pairs') }}
+),
+
+allocations as not materialized (
+    select * from {{ ref('int_recon__native_allocations') }} where payment_kind in ('payment', 'on_account')
 ),
 
 via_documents as (
     select l.payment_system as ledger_system, l.payment_ref as ledger_ref, s.payment_ref as sage100_ref,
         count(distinct dp.ledger_document_key) as shared_documents
-    from (select * from {{ ref('int_recon__native_allocations') }} where payment_kind in ('payment', 'on_account')) as l
+    from allocations as l
     inner join doc_pairs as dp on dp.ledger_document_key = l.document_key
-    inner join (select * from {{ ref('int_recon__native_allocations') }} where payment_kind in ('payment', 'on_account')) as s on s.document_key = dp.sage100_document_key and s.payment_system = 'sage100'
+    inner join allocations as s on s.document_key = dp.sage100_document_key and s.payment_system = 'sage100'
     where l.payment_system <> 'sage100'
     group by all
 ),
