@@ -12,7 +12,6 @@ CORE_INCREMENTAL = ("documents", "document_lines", "payments", "gl_entries")
 #: the incremental recon models and the tie-out built from them ("schema.table"; a bare name is in core)
 RECON_INCREMENTAL = (
     "intermediate.int_recon__documents",
-    "intermediate.int_recon__document_keys",
     "intermediate.int_recon__document_candidates",
     "recon.document_tieout",
     "recon.exceptions",

@@ -86,7 +86,8 @@
 {%- endmacro %}
 
 {#- Xero "/Date(1439434356790+0000)/": epoch milliseconds (UTC) plus the offset, giving the local
-    timestamp Xero shows. ISO strings and real timestamps pass through. -#}
+    timestamp Xero shows; the offset is the sign and four digits right after the milliseconds (a date
+    before 1970, "/Date(-1000)/", has none). ISO strings and real timestamps pass through. -#}
 {% macro xero_timestamp(expr) -%}
     {{ return(adapter.dispatch('xero_timestamp', 'tieout')(expr)) }}
 {%- endmacro %}
@@ -98,8 +99,8 @@
             + to_minutes(
                 coalesce(
                     (case when regexp_extract(cast({{ expr }} as varchar), '[0-9]([+-])[0-9]{4}\)/', 1) = '-' then -1 else 1 end)
-                    * (cast(nullif(regexp_extract(cast({{ expr }} as varchar), '[+-]([0-9]{2})[0-9]{2}\)/', 1), '') as integer) * 60
-                       + cast(nullif(regexp_extract(cast({{ expr }} as varchar), '[+-][0-9]{2}([0-9]{2})\)/', 1), '') as integer)),
+                    * (cast(nullif(regexp_extract(cast({{ expr }} as varchar), '[0-9][+-]([0-9]{2})[0-9]{2}\)/', 1), '') as integer) * 60
+                       + cast(nullif(regexp_extract(cast({{ expr }} as varchar), '[0-9][+-][0-9]{2}([0-9]{2})\)/', 1), '') as integer)),
                     0))
         else cast(left(replace(trim(cast({{ expr }} as varchar)), 'T', ' '), 19) as timestamp)
     end

@@ -40,3 +40,41 @@
 {% macro recon_identity_accepted() -%}
     (decision = 'matched' or (decision = 'review' and match_score >= {{ var('identity_auto_threshold', 0.90) }}))
 {%- endmacro %}
+
+{#- The blocking keys of the documents in `documents` (a relation or CTE with int_recon__documents' key
+    columns): its own number reduced to alphanumerics, to digits and to its last run of digits, its
+    reference (whole, digits, tail) and, for Sage 100, the tokens of its comment (integrations often write
+    the source number there). One row per document and kind, but for comment tokens, where two tokens can
+    reduce to one key ("0042", "42") and are made distinct. Shared by the int_recon__document_keys view
+    and the candidates' incremental run, which computes only its changed documents' keys. -#}
+{% macro recon_document_keys(documents) -%}
+    with docs as not materialized (
+        select document_key, system, side, document_type, number_code, number_digits, number_tail,
+            reference_tail, reference_code, reference_digits, comment
+        from {{ documents }}
+    ),
+
+    keys as (
+        select document_key, system, side, document_type, number_code as key_value, 'number' as key_kind from docs where number_code is not null
+        union all
+        select document_key, system, side, document_type, number_digits, 'number_digits' from docs where number_digits is not null
+        union all
+        select document_key, system, side, document_type, number_tail, 'number_tail' from docs where number_tail is not null
+        union all
+        select document_key, system, side, document_type, reference_tail, 'reference_tail' from docs where reference_tail is not null
+        union all
+        select document_key, system, side, document_type, reference_code, 'reference' from docs where reference_code is not null
+        union all
+        select document_key, system, side, document_type, reference_digits, 'reference_digits' from docs where reference_digits is not null
+        union all
+        -- tokens of 4+ characters of a Sage 100 comment
+        select distinct document_key, system, side, document_type, {{ recon_code_key('tok') }}, 'comment'
+        from (select document_key, system, side, document_type, unnest({{ recon_tokens('comment') }}) as tok
+              from docs where side = 'sage100' and comment is not null)
+        where length(tok) >= 4 and {{ recon_code_key('tok') }} is not null
+    )
+
+    select document_key, system, side, document_type, key_value, key_kind
+    from keys
+    where length(key_value) >= 1
+{%- endmacro %}

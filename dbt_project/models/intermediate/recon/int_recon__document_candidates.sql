@@ -1,12 +1,12 @@
 -- Candidate pairs of a ledger document and a Sage 100 document of the same type, found through blocking
 -- keys only:
---   * a shared number key (see int_recon__document_keys; the strongest kind pair wins), or
+--   * a shared number key (see int_recon__document_keys, a view; the strongest kind pair wins), or
 --   * the same resolved party and the same total within recon_date_window_days (no number evidence).
 -- Each candidate carries what agrees (number, party by identity resolution, amount, dates) for the
 -- pairing in int_recon__document_pairs.
 -- Incremental: the pairs of the documents int_recon__documents rebuilt since this model's last run are
--- replaced, on either side (strategy replace_pairs, macros/incremental.sql): their keys meet every other
--- document's keys again; pairs of documents no longer there are deleted.
+-- replaced, on either side (strategy replace_pairs, macros/incremental.sql): their keys (computed for them
+-- alone) meet every other document's keys again; pairs of documents no longer there are deleted.
 {{ config(materialized='incremental', incremental_strategy='replace_pairs',
     replace_keys=['ledger_document_key', 'sage100_document_key'], tombstone_column='ledger_system',
     on_schema_change='append_new_columns') }}
@@ -40,28 +40,32 @@ kind_pairs as (
 
 {%- if incremental %}
 changed as materialized (
-    select document_key, side from {{ ref('int_recon__documents') }}
+    select * from {{ ref('int_recon__documents') }}
     where _built_at > {{ built_watermark() }}
+),
+
+changed_keys as materialized (
+    {{ recon_document_keys('changed') }}
 ),
 
 by_number as (
     -- keys of a changed ledger document against every Sage 100 key, and of a changed Sage 100 document
     -- against every ledger key
     select l.document_key as ledger_document_key, s.document_key as sage100_document_key, k.strength as number_strength
-    from {{ keys }} as l
+    from changed_keys as l
     inner join kind_pairs as k on k.ledger_kind = l.key_kind
     inner join {{ keys }} as s
         on s.key_value = l.key_value and s.document_type = l.document_type and s.key_kind = k.sage100_kind
         and s.side = 'sage100'
-    where l.side = 'ledger' and l.document_key in (select document_key from changed where side = 'ledger')
+    where l.side = 'ledger'
     union all
     select l.document_key, s.document_key, k.strength
-    from {{ keys }} as s
+    from changed_keys as s
     inner join kind_pairs as k on k.sage100_kind = s.key_kind
     inner join {{ keys }} as l
         on l.key_value = s.key_value and l.document_type = s.document_type and l.key_kind = k.ledger_kind
         and l.side = 'ledger'
-    where s.side = 'sage100' and s.document_key in (select document_key from changed where side = 'sage100')
+    where s.side = 'sage100'
 ),
 {%- else %}
 ledger_keys as materialized (

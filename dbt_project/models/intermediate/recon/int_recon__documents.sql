@@ -6,7 +6,7 @@
 -- Incremental: a document is rebuilt when core rewrote it since this model's last run (`_built_at`) or
 -- when what this model and the candidates read about its party changed (`party_state`: the party's id,
 -- match, code and name and the Sage 100 parties identity resolution accepts for it); documents core no
--- longer holds are deleted. int_recon__document_keys and _candidates follow the rebuilt documents.
+-- longer holds are deleted. int_recon__document_candidates follows the rebuilt documents.
 with parties as (
     select
         p.party_key, p.party_id, p.matched_party_key, p.party_code, p.party_name,
