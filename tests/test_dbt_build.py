@@ -192,6 +192,8 @@ def test_core_carries_both_systems_with_native_identifiers(xero_built: Built) ->
     assert types
     for table, column, data_type in types:
         assert data_type.startswith("DECIMAL"), (table, column, data_type)
+        if table == "gl_entries":  # postings are in cents, every kind of them alike
+            assert data_type == "DECIMAL(18,2)", (column, data_type)
     missing_currency = query(
         xero_built.warehouse,
         "select count(*) from core.gl_entries where currency_code is null or base_currency is null",

@@ -179,14 +179,15 @@ cost_of_sales_entries as (
         d.party_key,
         200000 as line_number,
         'cogs' as entry_role,
-        -- a sale debits cost of sales; a credit note (goods back) and a void reverse it
-        (case when x.side = 'cogs' then 1 else -1 end)
+        -- a sale debits cost of sales; a credit note (goods back) and a void reverse it (DECIMAL(18, 2)
+        -- like every other entry: the sum above is wider, and would widen the whole table's amounts)
+        cast((case when x.side = 'cogs' then 1 else -1 end)
             * (case when d.document_type = 'sales_credit_note' then -1 else 1 end)
-            * (case when v.is_reversal then -1 else 1 end) * c.cost as amount,
+            * (case when v.is_reversal then -1 else 1 end) * c.cost as decimal(18, 2)) as amount,
         d.base_currency as currency_code,
-        (case when x.side = 'cogs' then 1 else -1 end)
+        cast((case when x.side = 'cogs' then 1 else -1 end)
             * (case when d.document_type = 'sales_credit_note' then -1 else 1 end)
-            * (case when v.is_reversal then -1 else 1 end) * c.cost as base_amount,
+            * (case when v.is_reversal then -1 else 1 end) * c.cost as decimal(18, 2)) as base_amount,
         d.base_currency,
         d._dlt_load_id
     from cost_of_sales as c
