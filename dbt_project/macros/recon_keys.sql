@@ -26,6 +26,15 @@
     ))
 {%- endmacro %}
 
+{#- The number keys free text may hold (a Sage 100 comment: integrations often write the source number
+    there): its tokens of 4+ characters reduced like a number (recon_code_key), each once ("0042" and
+    "00042" are one key), as a sorted list; an empty list for text without any. -#}
+{% macro recon_comment_keys(expr) -%}
+    list_sort(list_distinct(list_filter(
+        list_transform(list_filter({{ recon_tokens(expr) }}, lambda tok: length(tok) >= 4), lambda tok: {{ recon_code_key("tok") }}),
+        lambda k: k is not null)))
+{%- endmacro %}
+
 {#- A stable id: md5 of the parts joined with '|' (nulls as empty). -#}
 {% macro recon_hash(parts) -%}
     md5(concat_ws('|'{% for p in parts %}, coalesce(cast({{ p }} as varchar), ''){% endfor %}))
@@ -43,14 +52,14 @@
 
 {#- The blocking keys of the documents in `documents` (a relation or CTE with int_recon__documents' key
     columns): its own number reduced to alphanumerics, to digits and to its last run of digits, its
-    reference (whole, digits, tail) and, for Sage 100, the tokens of its comment (integrations often write
-    the source number there). One row per document and kind, but for comment tokens, where two tokens can
-    reduce to one key ("0042", "42") and are made distinct. Shared by the int_recon__document_keys view
-    and the candidates' incremental run, which computes only its changed documents' keys. -#}
+    reference (whole, digits, tail) and, for Sage 100, the keys of its comment (`comment_keys`, made
+    distinct per document when the document was built). One row per document, kind and key: a column
+    unpivoted, so cheap to compute where it is read. Shared by the int_recon__document_keys view and the
+    candidates' incremental run, which computes only its changed documents' keys. -#}
 {% macro recon_document_keys(documents) -%}
     with docs as not materialized (
         select document_key, system, side, document_type, number_code, number_digits, number_tail,
-            reference_tail, reference_code, reference_digits, comment
+            reference_tail, reference_code, reference_digits, comment_keys
         from {{ documents }}
     ),
 
@@ -67,11 +76,8 @@
         union all
         select document_key, system, side, document_type, reference_digits, 'reference_digits' from docs where reference_digits is not null
         union all
-        -- tokens of 4+ characters of a Sage 100 comment
-        select distinct document_key, system, side, document_type, {{ recon_code_key('tok') }}, 'comment'
-        from (select document_key, system, side, document_type, unnest({{ recon_tokens('comment') }}) as tok
-              from docs where side = 'sage100' and comment is not null)
-        where length(tok) >= 4 and {{ recon_code_key('tok') }} is not null
+        select document_key, system, side, document_type, unnest(comment_keys), 'comment'
+        from docs where side = 'sage100' and len(comment_keys) > 0
     )
 
     select document_key, system, side, document_type, key_value, key_kind

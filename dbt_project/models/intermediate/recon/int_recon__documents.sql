@@ -21,7 +21,7 @@ with parties as (
     ) as ip on ip.ledger_party_key = p.party_key
 ),
 
-{%- set incremental = incremental_with_columns(['_built_at', 'party_state']) %}
+{%- set incremental = incremental_with_columns(['_built_at', 'party_state', 'comment_keys']) %}
 docs as (
     select * from {{ ref('documents') }}
     {%- if incremental %}
@@ -73,6 +73,8 @@ select
     {{ recon_code_key('d.reference') }} as reference_code,
     {{ recon_digits_key('d.reference') }} as reference_digits,
     {{ recon_tail_key('d.reference') }} as reference_tail,
+    -- the keys a Sage 100 comment holds, tokenized once here rather than wherever keys are read
+    case when d.system = 'sage100' then {{ recon_comment_keys('d.sage100_comment') }} end as comment_keys,
     p.party_state,
     {{ built_at() }} as _built_at
 from docs as d
