@@ -43,7 +43,6 @@ select
     d.native_id,
     d.document_number,
     d.reference,
-    d.sage100_comment as comment,
     d.party_key,
     coalesce(p.party_code, d.sage100_party_code, d.party_native_id) as party_code,
     coalesce(p.party_name, d.party_name) as party_name,
@@ -73,7 +72,7 @@ select
     {{ recon_code_key('d.reference') }} as reference_code,
     {{ recon_digits_key('d.reference') }} as reference_digits,
     {{ recon_tail_key('d.reference') }} as reference_tail,
-    -- the keys a Sage 100 comment holds, tokenized once here rather than wherever keys are read
+    -- the keys a Sage 100 comment holds (the comment itself stays in core.documents), tokenized once here
     case when d.system = 'sage100' then {{ recon_comment_keys('d.sage100_comment') }} end as comment_keys,
     p.party_state,
     {{ built_at() }} as _built_at
