@@ -568,6 +568,101 @@ def test_incremental_build_equals_full_refresh(
         assert postings == [(0,)]
 
 
+COMMON_KEY_LIMIT = 3  # recon_max_key_documents for the test below: a key of 4+ documents is common
+CANDIDATES = "intermediate.int_recon__document_candidates"
+
+
+def _set_references(warehouse: Path, invoice_ids: Sequence[str], reference: str | None, hours: int) -> None:
+    """Set the Reference of Xero invoices in raw, as a later load (a dlt merge) would."""
+    with duckdb.connect(str(warehouse)) as con:
+        newest = con.execute("select max(cast(_dlt_load_id as double)) from raw_xero.invoices").fetchall()[0][
+            0
+        ]
+        con.execute(
+            f"update raw_xero.invoices set reference = ?, _dlt_load_id = ? "
+            f"where invoice_id in ({', '.join('?' * len(invoice_ids))})",
+            [reference, f"{float(newest) + 3600 * hours:.6f}", *invoice_ids],
+        )
+
+
+def test_common_keys_pair_no_documents_and_runs_stay_incremental(xero_built: Built, tmp_path: Path) -> None:
+    """A number key held by more than recon_max_key_documents documents of a side (a reference every retainer
+    invoice carries) pairs none of them: the candidates would grow as the square of the documents. When a
+    key becomes common, or no longer is, the incremental run pairs every document holding it again, and
+    equals a full refresh."""
+    warehouse = _copy(xero_built, tmp_path)
+    select = ["+int_recon__document_candidates"]
+    dbt_vars = {"truth_dir": str(xero_built.scenario / "truth"), "recon_max_key_documents": COMMON_KEY_LIMIT}
+
+    def run(name: str, full_refresh: bool = False, at: Path = warehouse) -> None:
+        summary = build.build(
+            select=select,
+            warehouse=at,
+            target_path=tmp_path / name,
+            freshness=False,
+            dbt_vars=dbt_vars,
+            full_refresh=full_refresh,
+        )
+        assert summary.success, summary.render()
+
+    def reference_pairs() -> set[str]:
+        """The ledger documents paired with the Sage 100 invoice by a number key."""
+        rows = query(
+            warehouse,
+            f"select ledger_document_key from {CANDIDATES} "
+            "where sage100_document_key = ? and number_strength > 0",
+            [sage_key],
+        )
+        return {k for (k,) in rows}
+
+    def assert_equals_full_refresh(name: str) -> None:
+        full = tmp_path / f"{name}.duckdb"
+        query(warehouse, "checkpoint")
+        shutil.copy(warehouse, full)
+        run(f"{name}-target", full_refresh=True, at=full)
+        differences = core_differences(warehouse, full, (CANDIDATES, "intermediate.int_recon__documents"))
+        for table, (only_incremental, only_full, rows) in differences.items():
+            assert rows > 0 and (only_incremental, only_full) == (0, 0), (name, table, differences)
+
+    run("t0")
+    # a Sage 100 invoice, and five Xero invoices of other numbers whose Reference will name it
+    sage_key, sage_number, key_value = query(
+        warehouse,
+        "select document_key, document_number, number_code from intermediate.int_recon__documents "
+        "where system = 'sage100' and document_type = 'sales_invoice' and number_code is not null "
+        "order by document_key limit 1",
+    )[0]
+    invoices = query(
+        warehouse,
+        "select native_id, document_key from intermediate.int_recon__documents where system = 'xero' "
+        "and document_type = 'sales_invoice' and number_code <> ? order by native_id limit 5",
+        [key_value],
+    )
+    ids, keys = [r[0] for r in invoices], [r[1] for r in invoices]
+    status = (
+        "select is_common from intermediate.int_recon__common_keys where side = 'ledger' "
+        f"and document_type = 'sales_invoice' and key_kind = 'reference' and key_value = '{key_value}'"
+    )
+
+    # three invoices name it: a rare key, they pair with it by number
+    _set_references(warehouse, ids[:3], sage_number, hours=1)
+    run("t1")
+    assert query(warehouse, status) == []
+    assert reference_pairs() & set(keys) == set(keys[:3])
+    # two more: the key is common, and the three unchanged invoices no longer pair by it either
+    _set_references(warehouse, ids[3:], sage_number, hours=2)
+    run("t2")
+    assert query(warehouse, status) == [(True,)]
+    assert reference_pairs() & set(keys) == set()
+    assert_equals_full_refresh("common")
+    # the two take another reference: three hold the key again, and pair by it once more
+    _set_references(warehouse, ids[3:], "another reference", hours=3)
+    run("t3")
+    assert query(warehouse, status) == [(False,)]
+    assert reference_pairs() & set(keys) == set(keys[:3])
+    assert_equals_full_refresh("rare")
+
+
 def _copy(built: Built, tmp_path: Path) -> Path:
     warehouse = tmp_path / "copy.duckdb"
     query(built.warehouse, "checkpoint")

@@ -84,3 +84,21 @@
     from keys
     where length(key_value) >= 1
 {%- endmacro %}
+
+{#- The keys of `keys` (a relation or a parenthesized query with int_recon__document_keys' columns) that may
+    pair documents: all but the keys `common` (int_recon__common_keys) holds as common. -#}
+{% macro recon_usable_keys(keys, common) -%}
+    select k.*
+    from {{ keys }} as k
+    anti join (select * from {{ common }} where is_common) as c
+        on c.side = k.side and c.document_type = k.document_type and c.key_kind = k.key_kind
+        and c.key_value = k.key_value
+{%- endmacro %}
+
+{#- In an incremental run of the candidates: whether a key became common, or stopped being common, since
+    their last run (decided when the model runs, so that the query reads the keys again only then). -#}
+{% macro recon_common_keys_changed(common) -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set found = run_query("select count(*) from " ~ common ~ " where _built_at > " ~ built_watermark()) -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}

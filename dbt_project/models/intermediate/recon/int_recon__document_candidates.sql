@@ -1,17 +1,22 @@
 -- Candidate pairs of a ledger document and a Sage 100 document of the same type, found through blocking
 -- keys only:
---   * a shared number key (see int_recon__document_keys, a view; the strongest kind pair wins), or
+--   * a shared number key (see int_recon__document_keys, a view; the strongest kind pair wins) that is not
+--     too common to tell documents apart (int_recon__common_keys), or
 --   * the same resolved party and the same total within recon_date_window_days (no number evidence).
 -- Each candidate carries what agrees (number, party by identity resolution, amount, dates) for the
 -- pairing in int_recon__document_pairs.
 -- Incremental: the pairs of the documents int_recon__documents rebuilt since this model's last run are
 -- replaced, on either side (strategy replace_pairs, macros/incremental.sql): their keys (computed for them
--- alone) meet every other document's keys again; pairs of documents no longer there are deleted.
+-- alone) meet every other document's keys again; pairs of documents no longer there are deleted. A key
+-- that became common, or no longer is, since the last run changes the pairs of every document holding it:
+-- those documents are paired again too.
 {{ config(materialized='incremental', incremental_strategy='replace_pairs',
     replace_keys=['ledger_document_key', 'sage100_document_key'], tombstone_column='ledger_system',
     on_schema_change='append_new_columns') }}
 {%- set keys = ref('int_recon__document_keys') %}
+{%- set common = ref('int_recon__common_keys') %}
 {%- set incremental = incremental_with_columns(['_built_at']) %}
+{%- set common_changed = recon_common_keys_changed(common) if incremental else false %}
 -- (ledger and sage are read twice: `not materialized`, or DuckDB keeps every column of them in memory)
 with ledger as not materialized (
     select * from {{ ref('int_recon__documents') }} where side = 'ledger'
@@ -19,6 +24,11 @@ with ledger as not materialized (
 
 sage as not materialized (
     select * from {{ ref('int_recon__documents') }} where side = 'sage100'
+),
+
+-- the keys that may pair documents: every key but the common ones
+usable_keys as not materialized (
+    {{ recon_usable_keys(keys, common) }}
 ),
 
 kind_pairs as (
@@ -42,10 +52,18 @@ kind_pairs as (
 changed as materialized (
     select * from {{ ref('int_recon__documents') }}
     where _built_at > {{ built_watermark() }}
+    {%- if common_changed %}
+        or document_key in (
+            select k.document_key
+            from {{ keys }} as k
+            semi join (select * from {{ common }} where _built_at > {{ built_watermark() }}) as c
+                on c.side = k.side and c.document_type = k.document_type and c.key_kind = k.key_kind
+                and c.key_value = k.key_value)
+    {%- endif %}
 ),
 
 changed_keys as materialized (
-    {{ recon_document_keys('changed') }}
+    {{ recon_usable_keys('(' ~ recon_document_keys('changed') ~ ')', common) }}
 ),
 
 by_number as (
@@ -54,7 +72,7 @@ by_number as (
     select l.document_key as ledger_document_key, s.document_key as sage100_document_key, k.strength as number_strength
     from changed_keys as l
     inner join kind_pairs as k on k.ledger_kind = l.key_kind
-    inner join {{ keys }} as s
+    inner join usable_keys as s
         on s.key_value = l.key_value and s.document_type = l.document_type and s.key_kind = k.sage100_kind
         and s.side = 'sage100'
     where l.side = 'ledger'
@@ -62,7 +80,7 @@ by_number as (
     select l.document_key, s.document_key, k.strength
     from changed_keys as s
     inner join kind_pairs as k on k.sage100_kind = s.key_kind
-    inner join {{ keys }} as l
+    inner join usable_keys as l
         on l.key_value = s.key_value and l.document_type = s.document_type and l.key_kind = k.ledger_kind
         and l.side = 'ledger'
     where s.side = 'sage100'
@@ -73,7 +91,7 @@ ledger_keys as materialized (
     -- (joining every kind and filtering after multiplies the rows of common keys; materialized, or the
     -- optimizer moves the kind join after the key join again)
     select l.document_key, l.document_type, l.key_value, k.sage100_kind, k.strength
-    from {{ keys }} as l
+    from usable_keys as l
     inner join kind_pairs as k on k.ledger_kind = l.key_kind
     where l.side = 'ledger'
 ),
@@ -81,7 +99,7 @@ ledger_keys as materialized (
 by_number as (
     select l.document_key as ledger_document_key, s.document_key as sage100_document_key, l.strength as number_strength
     from ledger_keys as l
-    inner join {{ keys }} as s
+    inner join usable_keys as s
         on s.key_value = l.key_value and s.document_type = l.document_type and s.key_kind = l.sage100_kind
         and s.side = 'sage100'
 ),
