@@ -26,6 +26,7 @@ from tests.test_dbt_incremental_support import (
     RECON_INCREMENTAL,
     change_one_percent,
     core_differences,
+    newer_load_id,
     rows_rewritten,
 )
 from tests.test_dbt_support import build_warehouse, generate, query, truth_rows
@@ -572,16 +573,13 @@ COMMON_KEY_LIMIT = 3  # recon_max_key_documents for the test below: a key of 4+ 
 CANDIDATES = "intermediate.int_recon__document_candidates"
 
 
-def _set_references(warehouse: Path, invoice_ids: Sequence[str], reference: str | None, hours: int) -> None:
+def _set_references(warehouse: Path, invoice_ids: Sequence[str], reference: str) -> None:
     """Set the Reference of Xero invoices in raw, as a later load (a dlt merge) would."""
     with duckdb.connect(str(warehouse)) as con:
-        newest = con.execute("select max(cast(_dlt_load_id as double)) from raw_xero.invoices").fetchall()[0][
-            0
-        ]
         con.execute(
             f"update raw_xero.invoices set reference = ?, _dlt_load_id = ? "
             f"where invoice_id in ({', '.join('?' * len(invoice_ids))})",
-            [reference, f"{float(newest) + 3600 * hours:.6f}", *invoice_ids],
+            [reference, newer_load_id(con, "raw_xero", "invoices"), *invoice_ids],
         )
 
 
@@ -639,26 +637,31 @@ def test_common_keys_pair_no_documents_and_runs_stay_incremental(xero_built: Bui
         [key_value],
     )
     ids, keys = [r[0] for r in invoices], [r[1] for r in invoices]
-    status = (
-        "select is_common from intermediate.int_recon__common_keys where side = 'ledger' "
-        f"and document_type = 'sales_invoice' and key_kind = 'reference' and key_value = '{key_value}'"
-    )
+
+    def status() -> list[tuple]:
+        """The key's row in int_recon__common_keys, as the ledger's invoices hold it."""
+        return query(
+            warehouse,
+            "select is_common from intermediate.int_recon__common_keys where side = 'ledger' "
+            "and document_type = 'sales_invoice' and key_kind = 'reference' and key_value = ?",
+            [key_value],
+        )
 
     # three invoices name it: a rare key, they pair with it by number
-    _set_references(warehouse, ids[:3], sage_number, hours=1)
+    _set_references(warehouse, ids[:3], sage_number)
     run("t1")
-    assert query(warehouse, status) == []
+    assert status() == []
     assert reference_pairs() & set(keys) == set(keys[:3])
     # two more: the key is common, and the three unchanged invoices no longer pair by it either
-    _set_references(warehouse, ids[3:], sage_number, hours=2)
+    _set_references(warehouse, ids[3:], sage_number)
     run("t2")
-    assert query(warehouse, status) == [(True,)]
+    assert status() == [(True,)]
     assert reference_pairs() & set(keys) == set()
     assert_equals_full_refresh("common")
     # the two take another reference: three hold the key again, and pair by it once more
-    _set_references(warehouse, ids[3:], "another reference", hours=3)
+    _set_references(warehouse, ids[3:], "another reference")
     run("t3")
-    assert query(warehouse, status) == [(False,)]
+    assert status() == [(False,)]
     assert reference_pairs() & set(keys) == set(keys[:3])
     assert_equals_full_refresh("rare")
 

@@ -19,7 +19,7 @@ RECON_INCREMENTAL = (
 EDITED = " || ' (edited)'"
 
 
-def _newer_load_id(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+def newer_load_id(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
     newest = con.execute(f"select max(cast(_dlt_load_id as double)) from {schema}.{table}").fetchall()[0][0]
     return f"{float(newest) + 3600:.6f}"
 
@@ -29,7 +29,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 
 def _change_xero(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, int]:
-    load = _newer_load_id(con, "raw_xero", "invoices")
+    load = newer_load_id(con, "raw_xero", "invoices")
     con.execute(
         "create temp table picked as select invoice_id, _dlt_id, "
         f"(row_number() over (order by invoice_id)) // {every} as n from raw_xero.invoices "
@@ -85,7 +85,7 @@ def _change_xero(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, int]:
 
 
 def _change_kashflow(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, int]:
-    load = _newer_load_id(con, "raw_kashflow", "invoices")
+    load = newer_load_id(con, "raw_kashflow", "invoices")
     counts = {
         "kashflow invoices": _count(
             con,
@@ -119,7 +119,7 @@ def _change_kashflow(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, in
 
 
 def _change_sage100(con: duckdb.DuckDBPyConnection, every: int) -> dict[str, int]:
-    load = _newer_load_id(con, "raw_sage100", "gl_detail_posting")
+    load = newer_load_id(con, "raw_sage100", "gl_detail_posting")
     return {
         "sage100 AR headers": _count(
             con,
