@@ -48,7 +48,9 @@ def test_bench_changes_only_invoices_xero_lets_it_edit(tmp_path: Path) -> None:
         assert picked == editable[1::2]  # every 2nd editable invoice, in id order
         assert bench.change_xero_invoices(xero.handle.url, picked) == len(picked)
         references = {i["InvoiceID"]: i.get("Reference") for i in xero.get("Invoices").json()["Invoices"]}
-        assert all(references[i].startswith("bench change ") for i in picked)
+        assert all(references[i].startswith("PO") for i in picked)
+        # one reference each, as a person's edits would be: no key shared by every changed invoice
+        assert len({references[i] for i in picked}) == len(picked)
         voided = next(i for i, s in statuses.items() if s == "VOIDED")
         with pytest.raises(bench.BenchError, match="not of valid status for modification"):
             bench.change_xero_invoices(xero.handle.url, [voided])

@@ -911,7 +911,10 @@ def invoice_ids(warehouse: Path, fraction: float) -> list[str]:
 
 def change_xero_invoices(base_url: str, ids: Sequence[str], batch: int = 50) -> int:
     """Change the Reference of ``ids`` through the Xero sandbox API (a real edit: UpdatedDateUTC moves),
-    signed in with the sandbox's default custom connection. Returns how many invoices changed."""
+    signed in with the sandbox's default custom connection. Returns how many invoices changed.
+
+    Each invoice gets its own reference, as a person's edits would (a purchase order number, one token):
+    one reference written on every changed invoice would be a key held by thousands of documents."""
     import httpx
 
     with httpx.Client(base_url=base_url, timeout=60.0) as client:
@@ -929,7 +932,11 @@ def change_xero_invoices(base_url: str, ids: Sequence[str], batch: int = 50) -> 
         changed = 0
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
-            body = {"Invoices": [{"InvoiceID": i, "Reference": f"bench change {stamp}"} for i in chunk]}
+            body = {
+                "Invoices": [
+                    {"InvoiceID": i, "Reference": f"PO{stamp}{start + n:07d}"} for n, i in enumerate(chunk)
+                ]
+            }
             answer = client.post("/api.xro/2.0/Invoices", json=body, headers=headers)
             if answer.status_code != 200:
                 raise BenchError(
