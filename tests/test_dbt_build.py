@@ -719,6 +719,13 @@ def test_incremental_tests_check_the_rows_written_since_they_passed(
         con.execute(f"delete from intermediate.int_xero__gl_entries where _built_at = {since}")
     fixed = build.build(select=select, warehouse=warehouse, target_path=tmp_path / "t3", freshness=False)
     assert fixed.success, fixed.render()
+    # a --full-refresh rewrites every row: its tests read every row, without looking up when they passed
+    refreshed = build.build(
+        select=select, full_refresh=True, warehouse=warehouse, target_path=tmp_path / "t4", freshness=False
+    )
+    assert refreshed.success, refreshed.render()
+    assert "_built_at" not in _run_sql(tmp_path / "t4", "not_null_gl_entries_account_code")
+    assert "_built_at" not in _run_sql(tmp_path / "t4", "unique_gl_entries_gl_entry_key")
 
 
 def test_unchanged_views_are_left_as_they_are(xero_built: Built, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ of the recon and journals models with everything upstream, their own tests only)
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,33 @@ def test_open_items_trial_balance_master_data_and_approval_flags(built: Built) -
         "count(*) filter (where requires_second_approval <> (amount_base > 5000)) from journals.proposals",
     )
     assert flags[0][0] > 0 and flags[0][1] == 0
+
+
+def test_models_whose_tests_check_changed_rows_declare_built_at(built: Built) -> None:
+    """The changed-rows filter of the tests (macros/test_changed_rows.sql) trusts a model's yml to say
+    whether its rows carry `_built_at`: every model it may filter declares the column exactly when its
+    relation has it (the whole project is built here)."""
+    manifest = json.loads((built.target / "manifest.json").read_text())
+    relations = set(query(built.warehouse, "select schema_name, table_name from duckdb_tables()"))
+    relations |= set(query(built.warehouse, "select schema_name, view_name from duckdb_views()"))
+    with_built_at = set(
+        query(
+            built.warehouse,
+            "select schema_name, table_name from duckdb_columns() where column_name = '_built_at'",
+        )
+    )
+    filtered = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["package_name"] == "tieout"
+        and (
+            node["config"]["materialized"] == "incremental"
+            or node["config"].get("meta", {}).get("tests_on_changed_rows")
+        )
+    ]
+    assert len(filtered) >= 15
+    for node in filtered:
+        relation = (node["schema"], node["alias"])
+        assert relation in relations, relation
+        assert ("_built_at" in node["columns"]) == (relation in with_built_at), relation

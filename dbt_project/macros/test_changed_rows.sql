@@ -13,7 +13,7 @@
     record_passed_tests) in the warehouse itself, keyed by the test's definition and its model's SQL, so a
     changed test or model checks everything again, a failing test keeps checking every row it has not
     passed on, and a --full-refresh (every row rewritten) checks everything. Only models whose rows carry
-    `_built_at` and that opt in are filtered: incremental models, and views with
+    `_built_at` (declared in their yml) and that opt in are filtered: incremental models, and views with
     `meta: {tests_on_changed_rows: true}` whose rows are those of incremental models (core's documents,
     document_lines, payments, gl_entries; document_lines joins the system's base currency, reference data
     whose change rebuilds the system). -#}
@@ -60,12 +60,13 @@
     {%- set row_tests = ['not_null', 'accepted_values', 'non_negative', 'status_is_mapped'] -%}
     {%- set key_tests = ['unique', 'unique_combination'] -%}
     {%- set since = none -%}
-    {%- if meta and meta.name in row_tests + key_tests and tests_on_changed_rows(graph.nodes[model.unique_id].get('attached_node')) -%}
-        {#- only models whose rows carry `_built_at` (an incremental model may be append-only without it) -#}
-        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-        {%- if '_built_at' in columns -%}
-            {%- set since = test_last_passed() -%}
-        {%- endif -%}
+    {%- set attached = graph.nodes[model.unique_id].get('attached_node') if meta else none -%}
+    {#- only models whose yml declares `_built_at` (an incremental model may be append-only without it; the
+        declaration, not a query per test: tests/test_dbt_build.py checks it against the built tables), and
+        not on a --full-refresh, which rewrites every row -#}
+    {%- if meta and meta.name in row_tests + key_tests and tests_on_changed_rows(attached) and not flags.FULL_REFRESH
+        and '_built_at' in graph.nodes[attached].get('columns', {}) -%}
+        {%- set since = test_last_passed() -%}
     {%- endif -%}
     {%- set conditions = [] -%}
     {%- if where -%}{%- do conditions.append('(' ~ where ~ ')') -%}{%- endif -%}
