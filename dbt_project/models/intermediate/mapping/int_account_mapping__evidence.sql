@@ -26,7 +26,8 @@ line_pairs as (
     where l.account_code is not null and s.account_code is not null
 ),
 
-ledger_gl as (
+ledger_gl as not materialized (
+    -- read twice (linked and loose postings): scanned where it is used rather than kept in memory
     select * from {{ ref('int_xero__gl_entries') }}
     union all by name
     select * from {{ ref('int_kashflow__gl_entries') }}
