@@ -85,14 +85,19 @@
     where length(key_value) >= 1
 {%- endmacro %}
 
+{#- The same number key in the relations aliased `a` and `b`: side, document type, kind and value (a common
+    key's identity, int_recon__common_keys' unique key). -#}
+{% macro recon_same_key(a, b) -%}
+    {{ a }}.side = {{ b }}.side and {{ a }}.document_type = {{ b }}.document_type and {{ a }}.key_kind = {{ b }}.key_kind
+        and {{ a }}.key_value = {{ b }}.key_value
+{%- endmacro %}
+
 {#- The keys of `keys` (a relation or a parenthesized query with int_recon__document_keys' columns) that may
     pair documents: all but the keys `common` (int_recon__common_keys) holds as common. -#}
 {% macro recon_usable_keys(keys, common) -%}
     select k.*
     from {{ keys }} as k
-    anti join (select * from {{ common }} where is_common) as c
-        on c.side = k.side and c.document_type = k.document_type and c.key_kind = k.key_kind
-        and c.key_value = k.key_value
+    anti join (select * from {{ common }} where is_common) as c on {{ recon_same_key('c', 'k') }}
 {%- endmacro %}
 
 {#- In an incremental run of the candidates: whether a key became common, or stopped being common, since

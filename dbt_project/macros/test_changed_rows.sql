@@ -62,7 +62,7 @@
     {%- set since = none -%}
     {%- set attached = graph.nodes[model.unique_id].get('attached_node') if meta else none -%}
     {#- only models whose yml declares `_built_at` (an incremental model may be append-only without it; the
-        declaration, not a query per test: tests/test_dbt_build.py checks it against the built tables), and
+        declaration, not a query per test: tests/test_recon_small.py checks it against the built tables), and
         not on a --full-refresh, which rewrites every row -#}
     {%- if meta and meta.name in row_tests + key_tests and tests_on_changed_rows(attached) and not flags.FULL_REFRESH
         and '_built_at' in graph.nodes[attached].get('columns', {}) -%}

@@ -24,17 +24,13 @@ previous as (
 -- keys that became common
 select n.side, n.document_type, n.key_kind, n.key_value, true as is_common, {{ built_at() }} as _built_at
 from common_now as n
-left join previous as p
-    on p.side = n.side and p.document_type = n.document_type and p.key_kind = n.key_kind
-    and p.key_value = n.key_value
+left join previous as p on {{ recon_same_key('p', 'n') }}
 where p.is_common is distinct from true
 union all
 -- keys that are no longer common
 select p.side, p.document_type, p.key_kind, p.key_value, false as is_common, {{ built_at() }} as _built_at
 from previous as p
-anti join common_now as n
-    on n.side = p.side and n.document_type = p.document_type and n.key_kind = p.key_kind
-    and n.key_value = p.key_value
+anti join common_now as n on {{ recon_same_key('n', 'p') }}
 where p.is_common
 {%- else %}
 

@@ -57,8 +57,7 @@ changed as materialized (
             select k.document_key
             from {{ keys }} as k
             semi join (select * from {{ common }} where _built_at > {{ built_watermark() }}) as c
-                on c.side = k.side and c.document_type = k.document_type and c.key_kind = k.key_kind
-                and c.key_value = k.key_value)
+                on {{ recon_same_key('c', 'k') }})
     {%- endif %}
 ),
 
