@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from tests.test_dbt_incremental_support import (
     CORE_INCREMENTAL,
     RECON_INCREMENTAL,
+    REPLACE_CHANGED,
     change_one_percent,
     core_differences,
     newer_load_id,
@@ -533,6 +534,8 @@ def test_incremental_build_equals_full_refresh(
     assert sum(changed.values()) > 10
     _build_copy(incremental, tmp_path / "t1", built, select=())
     rewritten = rows_rewritten(incremental, (*CORE_INCREMENTAL, "intermediate.int_recon__documents"))
+    # computed whole, written where a row changed (none may have)
+    rewritten_changed = rows_rewritten(incremental, REPLACE_CHANGED)
 
     full = tmp_path / "full.duckdb"
     query(incremental, "checkpoint")
@@ -547,6 +550,9 @@ def test_incremental_build_equals_full_refresh(
         assert (only_incremental, only_full) == (0, 0), (table, only_incremental, only_full)
     for table, (written, rows) in rewritten.items():
         assert 0 < written <= MAX_SHARE_REWRITTEN * rows, (table, written, rows)
+    print(f"rows the replace_changed models wrote: {rewritten_changed}")
+    for table, (written, rows) in rewritten_changed.items():
+        assert written <= MAX_SHARE_REWRITTEN * rows, (table, written, rows)
     if ledger == "kashflow":  # documents KashFlow no longer lists are deleted and post nothing
         deleted = [
             str(r[0])
@@ -581,6 +587,15 @@ def _set_references(warehouse: Path, invoice_ids: Sequence[str], reference: str)
             f"where invoice_id in ({', '.join('?' * len(invoice_ids))})",
             [reference, newer_load_id(con, "raw_xero", "invoices"), *invoice_ids],
         )
+
+
+def test_every_replace_changed_model_is_compared_with_a_full_refresh() -> None:
+    """A model that writes only its changed rows (strategy replace_changed) is one the incremental = full
+    refresh test compares row for row."""
+    models = Path(__file__).resolve().parents[1] / "dbt_project" / "models"
+    strategy = "incremental_strategy='replace_changed'"
+    found = {path.stem for path in models.rglob("*.sql") if strategy in path.read_text()}
+    assert found == {table.split(".")[-1] for table in REPLACE_CHANGED}
 
 
 def test_common_keys_pair_no_documents_and_runs_stay_incremental(xero_built: Built, tmp_path: Path) -> None:

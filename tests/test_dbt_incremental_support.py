@@ -9,12 +9,24 @@ from pathlib import Path
 import duckdb
 
 CORE_INCREMENTAL = ("documents", "document_lines", "payments", "gl_entries")
+#: the recon models computed whole that write only the rows that changed (strategy replace_changed)
+REPLACE_CHANGED = (
+    "intermediate.int_recon__native_allocations",
+    "intermediate.int_recon__payments",
+    "intermediate.int_recon__payment_pairs",
+    "intermediate.int_recon__document_pairs",
+    "intermediate.int_recon__inferred_allocations",
+    "intermediate.int_recon__open_items",
+    "intermediate.int_documents__links",
+    "recon.payment_matches",
+    "recon.document_tieout",
+)
 #: the incremental recon models and the tie-out built from them ("schema.table"; a bare name is in core)
 RECON_INCREMENTAL = (
     "intermediate.int_recon__documents",
     "intermediate.int_recon__document_candidates",
-    "recon.document_tieout",
     "recon.exceptions",
+    *REPLACE_CHANGED,
 )
 EDITED = " || ' (edited)'"
 
@@ -199,12 +211,12 @@ def rows_rewritten(
     warehouse: Path | str, tables: tuple[str, ...] = CORE_INCREMENTAL
 ) -> dict[str, tuple[int, int]]:
     """Per table (``schema.table``, core when bare): (rows the last run wrote, rows in the table), from
-    ``_built_at``."""
+    ``_built_at``: the rows written when core's documents last were (a run that changed documents)."""
     out = {}
     with duckdb.connect(str(warehouse)) as con:
         for table in tables:
             qualified = ".".join(_schema_and_name(table))
-            newest = f"(select max(_built_at) from {qualified})"
+            newest = "(select max(_built_at) from core.documents)"
             out[table] = con.execute(
                 f"select count(*) filter (where _built_at = {newest}), count(*) from {qualified}"
             ).fetchall()[0]

@@ -133,3 +133,35 @@
 {% macro built_watermark() -%}
     coalesce((select max(_built_at) from {{ this }}), cast('1900-01-01' as timestamp))
 {%- endmacro %}
+
+
+{#- `replace_changed`: a model computed whole on every run (its logic reads across many rows: pairings,
+    rankings, allocations) that writes only the rows whose content changed. Every row carries `_row_hash`,
+    a hash of all its other columns but `_built_at` (select_with_row_version); rows of the new result whose
+    hash the table does not hold are inserted (with this run's `_built_at`), rows of the table whose hash
+    the new result does not hold are deleted, the rest stay as they were. So the table always equals a full
+    rebuild, costs the query but not the write of unchanged rows, and `_built_at` says which rows changed
+    (the tests check those: macros/test_changed_rows.sql). The model's rows must be unique (a unique key,
+    `unique_key`, tested): two equal rows would be one hash. A 64-bit hash shared by an old and a new row of
+    different content would keep the old row: about one chance in 10^12 per changed row on ten million rows. -#}
+{% macro get_incremental_replace_changed_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if not arg_dict['unique_key'] -%}
+        {{ exceptions.raise_compiler_error("replace_changed needs unique_key: the model's rows must be unique") }}
+    {%- endif %}
+    {#- (not exists, not `not in`: a table built before the model was replace_changed has rows without a hash) #}
+    delete from {{ target }} as t
+    where not exists (select 1 from {{ source }} as s where s._row_hash = t._row_hash);
+    insert into {{ target }} ({{ dest_cols_csv }})
+    select {{ dest_cols_csv }} from {{ source }} as s
+    where not exists (select 1 from {{ target }} as t where t._row_hash = s._row_hash)
+{%- endmacro %}
+
+{#- The final select of a `replace_changed` model: every column of the CTE `cte`, its `_row_hash` and
+    `_built_at`. -#}
+{% macro select_with_row_version(cte) -%}
+    select *, hash({{ cte }}) as _row_hash, {{ built_at() }} as _built_at
+    from {{ cte }}
+{%- endmacro %}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='ledger_document_key',
+    on_schema_change='sync_all_columns') }}
 -- Links between ledger documents (Xero / KashFlow) and Sage 100 documents that record the same
 -- transaction, used as evidence for account and item mapping. A pair qualifies when the document
 -- numbers agree once reduced to a key (digits without leading zeros for sales documents, the
@@ -57,17 +59,21 @@ pairs as (
     from keyed_pairs as k
     inner join keyed_ledger as l on l.document_key = k.ledger_document_key
     inner join keyed_sage as s on s.document_key = k.sage100_document_key
+),
+
+final as (
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by ledger_document_key
+                order by party_agrees desc, total_agrees desc, number_rule, sage100_document_key
+            ) as rn
+        from pairs
+        where party_agrees or total_agrees
+    )
+    where rn = 1
 )
 
-select *
-from (
-    select
-        *,
-        row_number() over (
-            partition by ledger_document_key
-            order by party_agrees desc, total_agrees desc, number_rule, sage100_document_key
-        ) as rn
-    from pairs
-    where party_agrees or total_agrees
-)
-where rn = 1
+{{ select_with_row_version('final') }}

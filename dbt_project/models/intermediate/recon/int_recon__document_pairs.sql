@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='sage100_document_key',
+    on_schema_change='sync_all_columns') }}
 -- One-to-one pairing of ledger and Sage 100 documents. A candidate qualifies when a number key is
 -- shared and the pair also agrees on the party or on the amount (a reference-only match needs both),
 -- or when party, amount and date agree without any number. Pairs are taken when each side is the
@@ -61,26 +63,30 @@ leftover_sage100 as (
     where q.sage100_document_key not in (select sage100_document_key from paired)
         and q.number_strength >= 2 and q.party_agrees and q.amount_agrees
         and p.party_agrees and p.amount_agrees
+),
+
+final as (
+    select
+        ledger_document_key,
+        sage100_document_key,
+        'pair' as relation,
+        cast(null as varchar) as duplicate_of_sage100_document_key,
+        number_strength,
+        party_agrees,
+        amount_agrees,
+        currency_agrees,
+        days_apart,
+        pairing_round
+    from paired
+    union all
+    select
+        ledger_document_key,
+        sage100_document_key,
+        'sage100_duplicate',
+        paired_sage100_document_key,
+        null, null, null, null, null, null
+    from leftover_sage100
+    where rn = 1
 )
 
-select
-    ledger_document_key,
-    sage100_document_key,
-    'pair' as relation,
-    cast(null as varchar) as duplicate_of_sage100_document_key,
-    number_strength,
-    party_agrees,
-    amount_agrees,
-    currency_agrees,
-    days_apart,
-    pairing_round
-from paired
-union all
-select
-    ledger_document_key,
-    sage100_document_key,
-    'sage100_duplicate',
-    paired_sage100_document_key,
-    null, null, null, null, null, null
-from leftover_sage100
-where rn = 1
+{{ select_with_row_version('final') }}

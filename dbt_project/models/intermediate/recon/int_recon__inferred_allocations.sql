@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key=['payment_id', 'document_key'],
+    on_schema_change='sync_all_columns') }}
 -- Allocations of the ledger's unlinked money (bank receipts from customers, payments on account) to
 -- the same party's open items, by the ordered rules of the payment_match_rules seed. Set-based: every
 -- rule is a join on a blocking key (party, amount, number token); combinations are bounded self-joins
@@ -216,35 +218,39 @@ capped as (
     from chosen as c
     inner join unlinked as p on p.payment_id = c.payment_id
     inner join {{ ref('int_recon__open_items') }} as i on i.document_key = c.document_key
+),
+
+final as (
+    select
+        payment_id,
+        payment_system,
+        payment_ref,
+        payment_kind,
+        party_key,
+        payment_date,
+        payment_amount,
+        currency_code,
+        document_key,
+        document_number,
+        least(allocated_amount, item_left) as allocated_amount,
+        rule,
+        rule_order,
+        -- a balance partly taken by another payment makes the allocation less certain
+        case when allocated_amount > item_left then least(rule_confidence, 0.5) else rule_confidence end as confidence,
+        writeoff_amount,
+        decided_by,
+        decided_at,
+        'rule ' || rule || ': ' || case rule
+            when 'manual' then 'accepted by ' || decided_by || ' on ' || strftime(decided_at, '%Y-%m-%d')
+            when 'reference' then 'the payment text "' || coalesce(payment_text, '') || '" names ' || document_number
+                || coalesce(', under-paid by ' || cast(writeoff_amount as varchar) || ' (within tolerance; write-off proposed)', '')
+            when 'exact_amount' then 'open item ' || document_number || ' is for exactly ' || cast(payment_amount as varchar)
+            when 'combination' then document_number || ' is one of the open items adding up to ' || cast(payment_amount as varchar)
+            when 'tolerance' then document_number || ' under-paid by ' || cast(writeoff_amount as varchar) || ' (within tolerance; write-off proposed)'
+            else 'oldest open item ' || document_number || ' of the party'
+        end as evidence
+    from capped
+    where least(allocated_amount, item_left) > 0
 )
 
-select
-    payment_id,
-    payment_system,
-    payment_ref,
-    payment_kind,
-    party_key,
-    payment_date,
-    payment_amount,
-    currency_code,
-    document_key,
-    document_number,
-    least(allocated_amount, item_left) as allocated_amount,
-    rule,
-    rule_order,
-    -- a balance partly taken by another payment makes the allocation less certain
-    case when allocated_amount > item_left then least(rule_confidence, 0.5) else rule_confidence end as confidence,
-    writeoff_amount,
-    decided_by,
-    decided_at,
-    'rule ' || rule || ': ' || case rule
-        when 'manual' then 'accepted by ' || decided_by || ' on ' || strftime(decided_at, '%Y-%m-%d')
-        when 'reference' then 'the payment text "' || coalesce(payment_text, '') || '" names ' || document_number
-            || coalesce(', under-paid by ' || cast(writeoff_amount as varchar) || ' (within tolerance; write-off proposed)', '')
-        when 'exact_amount' then 'open item ' || document_number || ' is for exactly ' || cast(payment_amount as varchar)
-        when 'combination' then document_number || ' is one of the open items adding up to ' || cast(payment_amount as varchar)
-        when 'tolerance' then document_number || ' under-paid by ' || cast(writeoff_amount as varchar) || ' (within tolerance; write-off proposed)'
-        else 'oldest open item ' || document_number || ' of the party'
-    end as evidence
-from capped
-where least(allocated_amount, item_left) > 0
+{{ select_with_row_version('final') }}

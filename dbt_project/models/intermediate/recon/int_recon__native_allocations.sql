@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='allocation_key',
+    on_schema_change='sync_all_columns') }}
 -- Allocations each system records itself (rule 'native'), one row per payment (or credit) and open item:
 --   Xero: a payment's invoice (a batch payment is one payment: its BatchPaymentID), a credit note's allocations;
 --   KashFlow: payment lines (bulk payments grouped by their number), credit notes applied to invoices;
@@ -145,15 +147,19 @@ unioned as (
         on d.party_key = 'sage100:vendor:' || c.ap_division_no || '-' || c.vendor_no and d.document_number = c.invoice_no
         and d.ledger_side = 'payable'
     where coalesce(c.amount_paid, 0) <> 0
+),
+
+final as (
+    select
+        {{ recon_hash(['payment_system', 'payment_ref', 'payment_kind', 'document_number']) }} as allocation_key,
+        *
+    from (
+        select payment_system, payment_ref, payment_kind, payment_type, party_key, min(payment_date) as payment_date,
+            open_item_system, document_key, document_number, sum(allocated_amount) as allocated_amount,
+            max(currency_code) as currency_code, max(payment_text) as payment_text
+        from unioned
+        group by payment_system, payment_ref, payment_kind, payment_type, party_key, open_item_system, document_key, document_number
+    )
 )
 
-select
-    {{ recon_hash(['payment_system', 'payment_ref', 'payment_kind', 'document_number']) }} as allocation_key,
-    *
-from (
-    select payment_system, payment_ref, payment_kind, payment_type, party_key, min(payment_date) as payment_date,
-        open_item_system, document_key, document_number, sum(allocated_amount) as allocated_amount,
-        max(currency_code) as currency_code, max(payment_text) as payment_text
-    from unioned
-    group by payment_system, payment_ref, payment_kind, payment_type, party_key, open_item_system, document_key, document_number
-)
+{{ select_with_row_version('final') }}

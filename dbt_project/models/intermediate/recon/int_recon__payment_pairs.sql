@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='ledger_payment_id',
+    on_schema_change='sync_all_columns') }}
 -- A ledger payment paired with its Sage 100 cash receipt or check. Candidates come through blocking
 -- keys only: the documents they pay are paired (int_recon__document_pairs), or the same party paid
 -- the same amount within recon_payment_date_window_days. Pairs are taken when each is the other's
@@ -78,13 +80,17 @@ round2_ranked as (
     from scored as s
     where s.ledger_payment_id not in (select ledger_payment_id from round1)
         and s.sage100_payment_id not in (select sage100_payment_id from round1)
+),
+
+final as (
+    select ledger_payment_id, sage100_payment_id, ledger_system, ledger_ref, sage100_ref, shared_documents,
+        ledger_amount, sage100_amount, amount_agrees, days_apart, 1 as pairing_round
+    from round1
+    union all
+    select ledger_payment_id, sage100_payment_id, ledger_system, ledger_ref, sage100_ref, shared_documents,
+        ledger_amount, sage100_amount, amount_agrees, days_apart, 2
+    from round2_ranked
+    where rank_for_ledger = 1 and rank_for_sage100 = 1
 )
 
-select ledger_payment_id, sage100_payment_id, ledger_system, ledger_ref, sage100_ref, shared_documents,
-    ledger_amount, sage100_amount, amount_agrees, days_apart, 1 as pairing_round
-from round1
-union all
-select ledger_payment_id, sage100_payment_id, ledger_system, ledger_ref, sage100_ref, shared_documents,
-    ledger_amount, sage100_amount, amount_agrees, days_apart, 2
-from round2_ranked
-where rank_for_ledger = 1 and rank_for_sage100 = 1
+{{ select_with_row_version('final') }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='payment_id',
+    on_schema_change='sync_all_columns') }}
 -- Payments of every system, one row each: the payments behind the native allocations (credits
 -- excluded) and the ledger's money not linked to any document (a bank receipt from a customer, a
 -- prepayment or payment on account). payment_kind: payment (applied to documents), on_account
@@ -62,18 +64,22 @@ party_map as (
     select ledger_party_key, sage100_party_key
     from {{ ref('int_recon__party_map') }}
     where is_primary
+),
+
+final as (
+    select
+        {{ recon_hash(['u.payment_system', 'u.payment_ref']) }} as payment_id,
+        u.*,
+        case when u.payment_system = 'sage100' then 'sage100' else 'ledger' end as side,
+        case when u.payment_system = 'sage100' then u.party_key else pm.sage100_party_key end as sage100_party_key,
+        p.party_code,
+        u.payment_system <> 'sage100' and u.payment_kind in ('payment', 'on_account') as expected_in_sage100,
+        strftime(u.payment_date, '%Y-%m') as period,
+        posted.source_key is not null as posted_by_tieout
+    from unioned as u
+    left join party_map as pm on pm.ledger_party_key = u.party_key
+    left join {{ ref('parties') }} as p on p.party_key = u.party_key
+    left join posted on posted.source_key = {{ recon_hash(['u.payment_system', 'u.payment_ref']) }}
 )
 
-select
-    {{ recon_hash(['u.payment_system', 'u.payment_ref']) }} as payment_id,
-    u.*,
-    case when u.payment_system = 'sage100' then 'sage100' else 'ledger' end as side,
-    case when u.payment_system = 'sage100' then u.party_key else pm.sage100_party_key end as sage100_party_key,
-    p.party_code,
-    u.payment_system <> 'sage100' and u.payment_kind in ('payment', 'on_account') as expected_in_sage100,
-    strftime(u.payment_date, '%Y-%m') as period,
-    posted.source_key is not null as posted_by_tieout
-from unioned as u
-left join party_map as pm on pm.ledger_party_key = u.party_key
-left join {{ ref('parties') }} as p on p.party_key = u.party_key
-left join posted on posted.source_key = {{ recon_hash(['u.payment_system', 'u.payment_ref']) }}
+{{ select_with_row_version('final') }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='tieout_id',
+    on_schema_change='sync_all_columns') }}
 -- Every ledger document paired with its Sage 100 counterpart (or alone), with a status from the
 -- exception types: matched, missing_in_sage100, missing_in_source, duplicate_document,
 -- currency_mismatch, customer_mismatch, status_mismatch, tax_mismatch, amount_mismatch, period_mismatch
@@ -108,41 +110,45 @@ judged as (
             ], lambda x: x is not null and not list_contains(adjusted_types, x))
         end as mismatches
     from compared
+),
+
+final as (
+    select
+        {{ recon_hash(['ledger_document_key', 'sage100_document_key', 'relation']) }} as tieout_id,
+        coalesce(ledger_system, 'sage100') as system,
+        ledger_document_key as source_document_key,
+        ledger_document_number as source_document_number,
+        ledger_document_type as source_document_type,
+        sage100_document_key,
+        sage100_invoice_no,
+        sage100_invoice_type,
+        sage100_customer_no,
+        ledger_party_code as source_party,
+        coalesce(mismatches[1], case when summarized then 'summarized_in_sage100'
+                                     when len(adjusted_types) > 0 then 'adjusted_in_sage100'
+                                     else 'matched' end) as status,
+        mismatches,
+        relation,
+        ledger_status as source_status,
+        ledger_total as source_amount,
+        sage100_total as sage100_amount,
+        coalesce(sage100_total, 0) - coalesce(ledger_total, 0) as difference,
+        ledger_tax as source_tax,
+        sage100_tax,
+        coalesce(sage100_tax, 0) - coalesce(ledger_tax, 0) as tax_difference,
+        coalesce(ledger_currency, sage100_currency) as currency,
+        sage100_currency,
+        ledger_date as source_date,
+        sage100_posting_date,
+        ledger_period as source_period,
+        sage100_period,
+        coalesce(ledger_period, sage100_period) as period,
+        duplicate_of_sage100_invoice_no,
+        number_strength as match_number_strength,
+        party_agrees as match_party_agrees,
+        days_apart as match_days_apart,
+        sage100_amount_due
+    from judged
 )
 
-select
-    {{ recon_hash(['ledger_document_key', 'sage100_document_key', 'relation']) }} as tieout_id,
-    coalesce(ledger_system, 'sage100') as system,
-    ledger_document_key as source_document_key,
-    ledger_document_number as source_document_number,
-    ledger_document_type as source_document_type,
-    sage100_document_key,
-    sage100_invoice_no,
-    sage100_invoice_type,
-    sage100_customer_no,
-    ledger_party_code as source_party,
-    coalesce(mismatches[1], case when summarized then 'summarized_in_sage100'
-                                 when len(adjusted_types) > 0 then 'adjusted_in_sage100'
-                                 else 'matched' end) as status,
-    mismatches,
-    relation,
-    ledger_status as source_status,
-    ledger_total as source_amount,
-    sage100_total as sage100_amount,
-    coalesce(sage100_total, 0) - coalesce(ledger_total, 0) as difference,
-    ledger_tax as source_tax,
-    sage100_tax,
-    coalesce(sage100_tax, 0) - coalesce(ledger_tax, 0) as tax_difference,
-    coalesce(ledger_currency, sage100_currency) as currency,
-    sage100_currency,
-    ledger_date as source_date,
-    sage100_posting_date,
-    ledger_period as source_period,
-    sage100_period,
-    coalesce(ledger_period, sage100_period) as period,
-    duplicate_of_sage100_invoice_no,
-    number_strength as match_number_strength,
-    party_agrees as match_party_agrees,
-    days_apart as match_days_apart,
-    sage100_amount_due
-from judged
+{{ select_with_row_version('final') }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='match_id',
+    on_schema_change='sync_all_columns') }}
 -- Every payment of either system with its allocations to open items: the ones the system records
 -- (rule 'native': a Xero payment's invoice, a KashFlow payment line, a Sage 100 cash receipt's
 -- InvoiceNo, credit notes applied to invoices) and the ones inferred for money the ledger did not link
@@ -44,33 +46,37 @@ rows as (
         on a.payment_id = p.payment_id
     where p.side = 'ledger' and p.payment_kind in ('bank_receipt', 'on_account')
         and p.amount - coalesce(a.allocated, 0) > 0
+),
+
+final as (
+    select
+        {{ recon_hash(['r.payment_system', 'r.payment_ref', 'r.document_key', 'r.document_number', 'r.rule']) }} as match_id,
+        r.payment_system,
+        r.payment_ref,
+        r.payment_kind,
+        r.open_item_system,
+        r.document_number,
+        r.document_key,
+        cast(r.allocated_amount as decimal(18, 2)) as allocated_amount,
+        r.currency_code as currency,
+        r.rule,
+        cast(r.confidence as double) as confidence,
+        case when r.confidence >= {{ var('recon_auto_match_threshold', 0.9) }} then 'auto' else 'suggested' end as decision,
+        r.evidence,
+        r.writeoff_amount,
+        r.party_key,
+        pp.party_code as party,
+        r.payment_date,
+        p.amount as payment_amount,
+        pr.other_system as paired_payment_system,
+        pr.other_ref as paired_payment_ref,
+        -- who accepted a suggested match (rule 'manual'), and when
+        r.decided_by,
+        r.decided_at
+    from rows as r
+    left join {{ ref('int_recon__payments') }} as p on p.payment_system = r.payment_system and p.payment_ref = r.payment_ref
+    left join pairs as pr on pr.payment_id = p.payment_id
+    left join {{ ref('parties') }} as pp on pp.party_key = r.party_key
 )
 
-select
-    {{ recon_hash(['r.payment_system', 'r.payment_ref', 'r.document_key', 'r.document_number', 'r.rule']) }} as match_id,
-    r.payment_system,
-    r.payment_ref,
-    r.payment_kind,
-    r.open_item_system,
-    r.document_number,
-    r.document_key,
-    cast(r.allocated_amount as decimal(18, 2)) as allocated_amount,
-    r.currency_code as currency,
-    r.rule,
-    cast(r.confidence as double) as confidence,
-    case when r.confidence >= {{ var('recon_auto_match_threshold', 0.9) }} then 'auto' else 'suggested' end as decision,
-    r.evidence,
-    r.writeoff_amount,
-    r.party_key,
-    pp.party_code as party,
-    r.payment_date,
-    p.amount as payment_amount,
-    pr.other_system as paired_payment_system,
-    pr.other_ref as paired_payment_ref,
-    -- who accepted a suggested match (rule 'manual'), and when
-    r.decided_by,
-    r.decided_at
-from rows as r
-left join {{ ref('int_recon__payments') }} as p on p.payment_system = r.payment_system and p.payment_ref = r.payment_ref
-left join pairs as pr on pr.payment_id = p.payment_id
-left join {{ ref('parties') }} as pp on pp.party_key = r.party_key
+{{ select_with_row_version('final') }}
