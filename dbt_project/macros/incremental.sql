@@ -162,6 +162,16 @@
 {#- The final select of a `replace_changed` model: every column of the CTE `cte`, its `_row_hash` and
     `_built_at`. -#}
 {% macro select_with_row_version(cte) -%}
-    select *, hash({{ cte }}) as _row_hash, {{ built_at() }} as _built_at
+    select *, {{ row_hash(cte) }} as _row_hash, {{ built_at() }} as _built_at
     from {{ cte }}
+{%- endmacro %}
+
+{#- A 64-bit hash of every column of the row of `relation` (a table or CTE name), dispatched: DuckDB hashes
+    the row as a struct. -#}
+{% macro row_hash(relation) -%}
+    {{ return(adapter.dispatch('row_hash', 'tieout')(relation)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(relation) -%}
+    hash({{ relation }})
 {%- endmacro %}
