@@ -151,19 +151,112 @@
     {%- if not arg_dict['unique_key'] -%}
         {{ exceptions.raise_compiler_error("replace_changed needs unique_key: the model's rows must be unique") }}
     {%- endif %}
+    {%- if replace_changed_skipped() %}
+    -- inputs unchanged since the last run (replace_changed_select): nothing to write
+    select 1
+    {%- else %}
     {#- (not exists, not `not in`: a table built before the model was replace_changed has rows without a hash) #}
     delete from {{ target }} as t
     where not exists (select 1 from {{ source }} as s where s._row_hash = t._row_hash);
     insert into {{ target }} ({{ dest_cols_csv }})
     select {{ dest_cols_csv }} from {{ source }} as s
     where not exists (select 1 from {{ target }} as t where t._row_hash = s._row_hash)
+    {%- endif %}
 {%- endmacro %}
 
-{#- The final select of a `replace_changed` model: every column of the CTE `cte`, its `_row_hash` and
-    `_built_at`. -#}
-{% macro select_with_row_version(cte) -%}
-    select *, {{ row_hash(cte) }} as _row_hash, {{ built_at() }} as _built_at
-    from {{ cte }}
+{#- A `replace_changed` model's SQL, wrapped in `{% call replace_changed_select('final') %} ... {% endcall %}`:
+    the model's query (ending in the CTE `cte`), then every column of `cte` with its `_row_hash` and
+    `_built_at`.
+
+    The query is not run when neither the model's SQL (as rendered, macros included) nor its inputs changed
+    since it last ran: the result would be the same, and nothing would be written. The inputs' state is a
+    signature read cheaply (inputs_signature); the model's post-hook (record_inputs_signature) records it
+    in intermediate.tieout_model_inputs. A --full-refresh, a first run, a table without `_row_hash` or an
+    input without a signature always runs the query. -#}
+{% macro replace_changed_select(cte) -%}
+    {%- set query = caller() -%}
+    {%- set inputs = inputs_signature() -%}
+    {%- set signature = none if inputs is none else local_md5(query ~ '|' ~ inputs) -%}
+    {%- if signature is not none and replace_changed_signature_recorded(signature) %}
+-- tieout: inputs unchanged, signature {{ signature }}
+select * from {{ this }} where false
+    {%- else %}
+{{ query }}
+
+select *, {{ row_hash(cte) }} as _row_hash, {{ built_at() }} as _built_at
+from {{ cte }}
+-- tieout: inputs signature {{ signature or 'none' }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- The state of the model's inputs (the models and seeds it refs), or none when one cannot be read cheaply:
+    - a model whose rows carry `_built_at` (declared in its yml) and are only ever replaced by dbt
+      (incremental models, replace_changed ones, core's views over them): its row count and newest
+      `_built_at` (a run that writes a row writes it with a later `_built_at`; one that only deletes lowers
+      the count);
+    - a table or seed of at most `replace_changed_max_hashed_rows` rows (100,000): its row count and the
+      sum of its rows' hashes (its content);
+    - anything else (a view over raw data, a bigger table): none. -#}
+{% macro inputs_signature() -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set parts = [] -%}
+    {%- for input_id in graph.nodes[model.unique_id].depends_on.nodes -%}
+        {%- set input = graph.nodes.get(input_id) -%}
+        {%- if input is none -%}{{ return(none) }}{%- endif -%}
+        {%- set relation = adapter.get_relation(input.database, input.schema, input.alias or input.name) -%}
+        {%- if relation is none -%}{{ return(none) }}{%- endif -%}
+        {%- set by_built_at = '_built_at' in input.get('columns', {}) and (input.config.materialized == 'incremental'
+            or (input.config.get('meta') or {}).get('tests_on_changed_rows', false)) -%}
+        {%- if by_built_at -%}
+            {%- set found = run_query("select count(*) || ':' || coalesce(cast(max(_built_at) as varchar), '') from "
+                ~ relation) -%}
+        {%- elif input.config.materialized in ('table', 'seed') -%}
+            {%- set found = run_query("select case when count(*) <= " ~ var('replace_changed_max_hashed_rows', 100000)
+                ~ " then count(*) || ':' || coalesce(cast(sum(cast(" ~ row_hash('t') ~ " as hugeint)) as varchar), '')"
+                ~ " end from " ~ relation ~ " as t") -%}
+        {%- else -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- set value = found.columns[0].values()[0] -%}
+        {%- if value is none -%}{{ return(none) }}{%- endif -%}
+        {%- do parts.append(input_id ~ '=' ~ value) -%}
+    {%- endfor -%}
+    {{ return(parts | join('|')) }}
+{%- endmacro %}
+
+{% macro model_inputs_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema=generate_schema_name('intermediate', none),
+        identifier='tieout_model_inputs')) }}
+{%- endmacro %}
+
+{#- In an incremental run of a table that has its `_row_hash`: `signature` is the one recorded when the model
+    last ran. -#}
+{% macro replace_changed_signature_recorded(signature) -%}
+    {%- if not (execute and is_incremental()) or flags.FULL_REFRESH -%}{{ return(false) }}{%- endif -%}
+    {%- if not incremental_with_columns(['_row_hash', '_built_at']) -%}{{ return(false) }}{%- endif -%}
+    {%- set state = model_inputs_relation() -%}
+    {%- if adapter.get_relation(state.database, state.schema, state.identifier) is none -%}{{ return(false) }}{%- endif -%}
+    {%- set found = run_query("select count(*) from " ~ state ~ " where model_id = '" ~ model.unique_id
+        ~ "' and signature = '" ~ signature ~ "'") -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- The running model's query was not run (replace_changed_select). -#}
+{% macro replace_changed_skipped() -%}
+    {{ return('-- tieout: inputs unchanged, signature ' in (model.compiled_code or '')) }}
+{%- endmacro %}
+
+{#- post-hook of a replace_changed model: remember the signature its SQL carries (none: forget it). -#}
+{% macro record_inputs_signature() -%}
+    {%- if not execute or replace_changed_skipped() -%}{{ return('select 1') }}{%- endif -%}
+    {%- set state = model_inputs_relation() -%}
+    {%- set found = modules.re.search('-- tieout: inputs signature ([0-9a-f]+)', model.compiled_code or '') -%}
+    create schema if not exists {{ state.schema }};
+    create table if not exists {{ state }} (model_id varchar, signature varchar, recorded_at timestamp);
+    delete from {{ state }} where model_id = '{{ model.unique_id }}';
+    {%- if found %}
+    insert into {{ state }} values ('{{ model.unique_id }}', '{{ found.group(1) }}', {{ built_at() }});
+    {%- endif %}
 {%- endmacro %}
 
 {#- A 64-bit hash of every column of the row of `relation` (a table or CTE name), dispatched: DuckDB hashes

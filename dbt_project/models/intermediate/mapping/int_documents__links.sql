@@ -1,10 +1,11 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='ledger_document_key',
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- Links between ledger documents (Xero / KashFlow) and Sage 100 documents that record the same
 -- transaction, used as evidence for account and item mapping. A pair qualifies when the document
 -- numbers agree once reduced to a key (digits without leading zeros for sales documents, the
 -- alphanumerics for bills), the document kinds agree, and the pair also agrees on the party (resolved)
 -- or on the total. Each ledger document keeps its best link.
+{% call replace_changed_select('final') -%}
 with ledger as (
     select d.*, m.sage100_party_key
     from {{ ref('int_xero__documents') }} as d
@@ -75,5 +76,4 @@ final as (
     )
     where rn = 1
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}

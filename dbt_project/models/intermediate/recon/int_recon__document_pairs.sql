@@ -1,11 +1,12 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='sage100_document_key',
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- One-to-one pairing of ledger and Sage 100 documents. A candidate qualifies when a number key is
 -- shared and the pair also agrees on the party or on the amount (a reference-only match needs both),
 -- or when party, amount and date agree without any number. Pairs are taken when each side is the
 -- other's best candidate (number strength, party, amount, currency, closeness in time), in two rounds
 -- so that a document whose best partner was taken gets its next best. A Sage 100 document left over
 -- whose best candidate is a ledger document already paired on equal terms is a duplicate posting.
+{% call replace_changed_select('final') -%}
 with candidates as (
     select
         c.*,
@@ -88,5 +89,4 @@ final as (
     from leftover_sage100
     where rn = 1
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}

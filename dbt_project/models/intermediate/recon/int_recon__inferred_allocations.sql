@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key=['payment_id', 'document_key'],
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- Allocations of the ledger's unlinked money (bank receipts from customers, payments on account) to
 -- the same party's open items, by the ordered rules of the payment_match_rules seed. Set-based: every
 -- rule is a join on a blocking key (party, amount, number token); combinations are bounded self-joins
@@ -11,6 +11,7 @@
 {%- set max_items = var('recon_combination_max_items', 12) %}
 {%- set tol_abs = var('recon_writeoff_tolerance_amount', 1.00) %}
 {%- set tol_pct = var('recon_writeoff_tolerance_percent', 0.5) %}
+{% call replace_changed_select('final') -%}
 with unlinked as (
     select * from {{ ref('int_recon__payments') }}
     where side = 'ledger' and payment_kind in ('bank_receipt', 'on_account')
@@ -252,5 +253,4 @@ final as (
     from capped
     where least(allocated_amount, item_left) > 0
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}

@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='allocation_key',
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- Allocations each system records itself (rule 'native'), one row per payment (or credit) and open item:
 --   Xero: a payment's invoice (a batch payment is one payment: its BatchPaymentID), a credit note's allocations;
 --   KashFlow: payment lines (bulk payments grouped by their number), credit notes applied to invoices;
@@ -8,6 +8,7 @@
 -- payment_ref is the payment's id in its system: Xero PaymentID / BatchPaymentID / CreditNoteID, KashFlow
 -- payment line id / bulk:<number> / credit note number, Sage 100 DepositNo/Division-Customer/CheckNo for a
 -- receipt, BankCode/CheckNo for a check, the credit memo number for a credit memo.
+{% call replace_changed_select('final') -%}
 with ledger_payments as (
     select * from {{ ref('payments') }}
     where system in ('xero', 'kashflow')
@@ -161,5 +162,4 @@ final as (
         group by payment_system, payment_ref, payment_kind, payment_type, party_key, open_item_system, document_key, document_number
     )
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}

@@ -1,7 +1,8 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='document_key',
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- Open items of the ledger (Xero / KashFlow) for payment matching: posted invoices and bills, not void,
 -- with an amount still due, each with its number keys and its age order within the party.
+{% call replace_changed_select('final') -%}
 with final as (
     select
         d.document_key,
@@ -26,5 +27,4 @@ with final as (
         and d.document_type in ('sales_invoice', 'bill')
         and d.amount_due > 0
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}

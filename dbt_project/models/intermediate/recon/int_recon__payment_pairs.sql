@@ -1,10 +1,11 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='ledger_payment_id',
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- A ledger payment paired with its Sage 100 cash receipt or check. Candidates come through blocking
 -- keys only: the documents they pay are paired (int_recon__document_pairs), or the same party paid
 -- the same amount within recon_payment_date_window_days. Pairs are taken when each is the other's
 -- best candidate (shared documents, equal amount, closeness in time), in two rounds.
 -- (CTEs read twice are `not materialized`: DuckDB would otherwise keep every column of them in memory)
+{% call replace_changed_select('final') -%}
 with doc_pairs as (
     select ledger_document_key, sage100_document_key from {{ ref('int_recon__document_pairs') }}
 ),
@@ -92,5 +93,4 @@ final as (
     from round2_ranked
     where rank_for_ledger = 1 and rank_for_sage100 = 1
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}

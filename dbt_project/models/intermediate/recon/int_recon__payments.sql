@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='payment_id',
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- Payments of every system, one row each: the payments behind the native allocations (credits
 -- excluded) and the ledger's money not linked to any document (a bank receipt from a customer, a
 -- prepayment or payment on account). payment_kind: payment (applied to documents), on_account
@@ -7,6 +7,7 @@
 -- (received from a customer, coded to an account instead of an invoice). expected_in_sage100 says
 -- whether Sage 100 should hold it as a cash receipt or check; posted_by_tieout that one of tieout's own
 -- approved summaries brought it into Sage 100's general ledger (int_recon__posted_proposals).
+{% call replace_changed_select('final') -%}
 with allocations as (
     select * from {{ ref('int_recon__native_allocations') }}
     where payment_kind in ('payment', 'on_account')
@@ -81,5 +82,4 @@ final as (
     left join {{ ref('parties') }} as p on p.party_key = u.party_key
     left join posted on posted.source_key = {{ recon_hash(['u.payment_system', 'u.payment_ref']) }}
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}

@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='tieout_id',
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- Every ledger document paired with its Sage 100 counterpart (or alone), with a status from the
 -- exception types: matched, missing_in_sage100, missing_in_source, duplicate_document,
 -- currency_mismatch, customer_mismatch, status_mismatch, tax_mismatch, amount_mismatch, period_mismatch
@@ -8,6 +8,7 @@
 -- Sage 100 (int_recon__posted_proposals) is no longer an exception: a ledger document a posted summary
 -- covered is summarized_in_sage100, a pair whose amount or tax a posted adjustment corrected is
 -- adjusted_in_sage100 (unless another mismatch remains).
+{% call replace_changed_select('final') -%}
 with mapped_parties as (
     select distinct ledger_party_key from {{ ref('int_recon__party_map') }}
 ),
@@ -150,5 +151,4 @@ final as (
         sage100_amount_due
     from judged
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}

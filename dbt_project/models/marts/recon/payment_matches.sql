@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', incremental_strategy='replace_changed', unique_key='match_id',
-    on_schema_change='sync_all_columns') }}
+    on_schema_change='sync_all_columns', post_hook="{{ record_inputs_signature() }}") }}
 -- Every payment of either system with its allocations to open items: the ones the system records
 -- (rule 'native': a Xero payment's invoice, a KashFlow payment line, a Sage 100 cash receipt's
 -- InvoiceNo, credit notes applied to invoices) and the ones inferred for money the ledger did not link
@@ -8,6 +8,7 @@
 -- everything) allocated has a row with rule 'unallocated' for the rest. paired_payment_ref is the
 -- same payment in the other system (int_recon__payment_pairs). A suggestion a person accepted in the app
 -- (ops.match_decisions) is rule 'manual' with confidence 1; one they rejected is not suggested again.
+{% call replace_changed_select('final') -%}
 with native as (
     select * from {{ ref('int_recon__native_allocations') }}
 ),
@@ -78,5 +79,4 @@ final as (
     left join pairs as pr on pr.payment_id = p.payment_id
     left join {{ ref('parties') }} as pp on pp.party_key = r.party_key
 )
-
-{{ select_with_row_version('final') }}
+{%- endcall %}
