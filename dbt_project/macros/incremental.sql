@@ -137,7 +137,7 @@
 
 {#- `replace_changed`: a model computed whole on every run (its logic reads across many rows: pairings,
     rankings, allocations) that writes only the rows whose content changed. Every row carries `_row_hash`,
-    a hash of all its other columns but `_built_at` (select_with_row_version); rows of the new result whose
+    a hash of all its other columns but `_built_at` (replace_changed_select); rows of the new result whose
     hash the table does not hold are inserted (with this run's `_built_at`), rows of the table whose hash
     the new result does not hold are deleted, the rest stay as they were. So the table always equals a full
     rebuild, costs the query but not the write of unchanged rows, and `_built_at` says which rows changed
@@ -224,9 +224,14 @@ from {{ cte }}
     {{ return(parts | join('|')) }}
 {%- endmacro %}
 
-{% macro model_inputs_relation() -%}
+{#- A table of the build's own bookkeeping (tests passed, models' input signatures) in the intermediate schema. -#}
+{% macro state_relation(identifier) -%}
     {{ return(api.Relation.create(database=target.database, schema=generate_schema_name('intermediate', none),
-        identifier='tieout_model_inputs')) }}
+        identifier=identifier)) }}
+{%- endmacro %}
+
+{% macro model_inputs_relation() -%}
+    {{ return(state_relation('tieout_model_inputs')) }}
 {%- endmacro %}
 
 {#- In an incremental run of a table that has its `_row_hash`: `signature` is the one recorded when the model

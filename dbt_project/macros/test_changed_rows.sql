@@ -19,8 +19,7 @@
     whose change rebuilds the system). -#}
 
 {% macro test_state_relation() -%}
-    {{ return(api.Relation.create(database=target.database, schema=generate_schema_name('intermediate', none),
-        identifier='tieout_test_passes')) }}
+    {{ return(state_relation('tieout_test_passes')) }}
 {%- endmacro %}
 
 {#- The test's identity: its id, arguments and the SQL of the model it tests. -#}
