@@ -219,15 +219,32 @@ orphans as (
 -- open items that disagree: a document both systems hold with the same amounts (status matched) whose
 -- balance still due differs (settled in one system, open in the other, or settled differently), when no
 -- other exception explains it: no payment or credit touching it is missing, different or unapplied,
--- and none was posted by tieout (its summaries reach Sage 100's general ledger, not the subledger)
+-- and none was posted by tieout (its summaries reach Sage 100's general ledger, not the subledger).
+-- The pairs whose balances differ come first (a few): only their documents' payments are looked into.
+balance_gaps as (
+    select t.*, l.amount_due as source_amount_due
+    from {{ ref('document_tieout') }} as t
+    inner join {{ ref('int_recon__documents') }} as l on l.document_key = t.source_document_key
+    where t.relation = 'pair' and t.status = 'matched'
+        and l.document_type in ('sales_invoice', 'bill')
+        and abs(l.amount_due - t.sage100_amount_due) > {{ tol }}
+),
+
+gap_documents as (
+    select source_document_key as document_key from balance_gaps
+    union
+    select sage100_document_key from balance_gaps
+),
+
 touching as (
     select a.document_key, {{ recon_hash(['a.payment_system', 'a.payment_ref']) }} as payment_id,
         a.payment_system, a.payment_ref, a.payment_kind, a.payment_text
     from {{ ref('int_recon__native_allocations') }} as a
-    where a.document_key is not null
+    where a.document_key in (select document_key from gap_documents)
     union all
     select document_key, payment_id, payment_system, payment_ref, payment_kind, null
     from {{ ref('int_recon__inferred_allocations') }}
+    where document_key in (select document_key from gap_documents)
 ),
 
 explained_payments as (
@@ -281,19 +298,15 @@ open_balances as (
     select
         'payment_amount_mismatch' as exception_type, t.system, t.source_document_number as document_number,
         t.sage100_invoice_no as related_document_number, t.source_party as party,
-        (t.sage100_amount - t.sage100_amount_due) - (t.source_amount - l.amount_due) as amount, t.currency, t.period,
-        t.source_document_number || ' has ' || cast(t.source_amount - l.amount_due as varchar) || ' settled in ' || t.system
-            || ' (' || cast(l.amount_due as varchar) || ' still due), Sage 100 ' || t.sage100_invoice_no || ' '
+        (t.sage100_amount - t.sage100_amount_due) - (t.source_amount - t.source_amount_due) as amount, t.currency, t.period,
+        t.source_document_number || ' has ' || cast(t.source_amount - t.source_amount_due as varchar) || ' settled in ' || t.system
+            || ' (' || cast(t.source_amount_due as varchar) || ' still due), Sage 100 ' || t.sage100_invoice_no || ' '
             || cast(t.sage100_amount - t.sage100_amount_due as varchar) || ' (' || cast(t.sage100_amount_due as varchar)
             || ' still due): the open items differ' as details,
         'balance|' || t.source_document_key || '|' || t.sage100_document_key as natural_key
-    from {{ ref('document_tieout') }} as t
-    inner join {{ ref('int_recon__documents') }} as l on l.document_key = t.source_document_key
-    where t.relation = 'pair' and t.status = 'matched'
-        and l.document_type in ('sales_invoice', 'bill')
-        and abs(l.amount_due - t.sage100_amount_due) > {{ tol }}
-        and not exists (select 1 from {{ ref('document_tieout') }} as d
-                        where d.relation = 'sage100_duplicate' and d.source_document_key = t.source_document_key)
+    from balance_gaps as t
+    where not exists (select 1 from {{ ref('document_tieout') }} as d
+                      where d.relation = 'sage100_duplicate' and d.source_document_key = t.source_document_key)
         and t.source_document_key not in (select document_key from explained_documents)
         and t.sage100_document_key not in (select document_key from explained_documents)
 ),
@@ -301,19 +314,20 @@ open_balances as (
 -- referential-integrity breaks: a document or line of either system naming a customer / vendor, an item
 -- or a general-ledger account that system does not hold
 document_refs as (
-    select d.document_key, d.system, d.document_number, d.party_code, d.total_amount, d.currency_code, d.period
+    select d.document_key, d.system, d.document_number, d.party_key, d.party_code, d.total_amount, d.currency_code, d.period
     from {{ ref('int_recon__documents') }} as d
     where not d.is_void
 ),
 
 unknown_references as (
+    -- (what is unknown is found first, a few rows at most; only those are then joined to their documents)
     -- parties
     select d.document_key, 'party' as reference_kind, coalesce(cd.party_native_id, d.party_code) as reference,
         cast(null as integer) as line_number
-    from {{ ref('documents') }} as cd
-    inner join document_refs as d on d.document_key = cd.document_key
-    where cd.party_key is not null
-        and not exists (select 1 from {{ ref('parties') }} as p where p.party_key = cd.party_key)
+    from document_refs as d
+    inner join {{ ref('documents') }} as cd on cd.document_key = d.document_key
+    where d.party_key is not null
+        and not exists (select 1 from {{ ref('parties') }} as p where p.party_key = d.party_key)
     union all
     -- items and accounts of ledger lines (Sage 100 lines below, from its own keys)
     select l.document_key, 'item', l.item_code, l.line_number
@@ -329,21 +343,22 @@ unknown_references as (
     -- Sage 100 invoice lines: item codes (comment lines, item type 4, name no item) and sales accounts
     select 'sage100:' || case when h.invoice_type = 'CM' then 'sales_credit_note' else 'sales_invoice' end || ':'
             || l.invoice_no || '-' || l.header_seq_no,
-        'item', l.item_code, cast(l.detail_seq_no as integer)
-    from {{ ref('stg_sage100__ar_invoice_history_details') }} as l
+        l.reference_kind, l.reference, l.line_number
+    from (
+        select l.invoice_no, l.header_seq_no, 'item' as reference_kind, l.item_code as reference,
+            cast(l.detail_seq_no as integer) as line_number
+        from {{ ref('stg_sage100__ar_invoice_history_details') }} as l
+        where nullif(trim(l.item_code), '') is not null and coalesce(l.item_type, '') <> '4'
+            and not exists (select 1 from {{ ref('stg_sage100__ci_items') }} as i where i.item_code = l.item_code)
+        union all
+        select l.invoice_no, l.header_seq_no, 'account', 'AccountKey ' || l.sales_acct_key,
+            cast(l.detail_seq_no as integer)
+        from {{ ref('stg_sage100__ar_invoice_history_details') }} as l
+        where nullif(trim(l.sales_acct_key), '') is not null
+            and not exists (select 1 from {{ ref('stg_sage100__gl_accounts') }} as a where a.account_key = l.sales_acct_key)
+    ) as l
     inner join {{ ref('stg_sage100__ar_invoice_history_headers') }} as h
         on h.invoice_no = l.invoice_no and h.header_seq_no = l.header_seq_no
-    where nullif(trim(l.item_code), '') is not null and coalesce(l.item_type, '') <> '4'
-        and not exists (select 1 from {{ ref('stg_sage100__ci_items') }} as i where i.item_code = l.item_code)
-    union all
-    select 'sage100:' || case when h.invoice_type = 'CM' then 'sales_credit_note' else 'sales_invoice' end || ':'
-            || l.invoice_no || '-' || l.header_seq_no,
-        'account', 'AccountKey ' || l.sales_acct_key, cast(l.detail_seq_no as integer)
-    from {{ ref('stg_sage100__ar_invoice_history_details') }} as l
-    inner join {{ ref('stg_sage100__ar_invoice_history_headers') }} as h
-        on h.invoice_no = l.invoice_no and h.header_seq_no = l.header_seq_no
-    where nullif(trim(l.sales_acct_key), '') is not null
-        and not exists (select 1 from {{ ref('stg_sage100__gl_accounts') }} as a where a.account_key = l.sales_acct_key)
     union all
     select 'sage100:' || case when coalesce(h.invoice_amt, 0) < 0 then 'bill_credit_note' else 'bill' end || ':'
             || h.ap_division_no || '-' || h.vendor_no || '-' || h.invoice_no || '-' || h.header_seq_no,
