@@ -203,6 +203,66 @@ def test_core_carries_both_systems_with_native_identifiers(xero_built: Built) ->
     assert missing_currency == 0
 
 
+@pytest.mark.parametrize("fixture", ["xero_built", "kashflow_built"])
+def test_keys_are_stored_once_and_read_whole(
+    fixture: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The postings and lines tables keep a key only where it cannot be derived (macros/derived_keys.sql),
+    core's views give every row its whole key, and a row written before (full keys stored) reads the same."""
+    built: Built = request.getfixturevalue(fixture)
+    ledger = "xero" if fixture == "xero_built" else "kashflow"
+    postings, lines = f"intermediate.int_{ledger}__gl_entries", f"intermediate.int_{ledger}__document_lines"
+    rows, stored_keys, suffixes = query(
+        built.warehouse, f"select count(*), count(gl_entry_key), count(gl_entry_suffix) from {postings}"
+    )[0]
+    assert rows > 0 and stored_keys == 0 and suffixes == rows
+    assert query(built.warehouse, f"select count(document_line_key) from {lines}")[0][0] == 0
+    # a posting group whose key does not name its source's native id keeps it (KashFlow's journals,
+    # `kashflow:journal:<id>` for the source type manual_journal, and its payment lines)
+    stored_ids = dict(
+        query(built.warehouse, f"select source_type, count(source_native_id) from {postings} group by 1")
+    )
+    assert stored_ids["sales_invoice"] == 0 and stored_ids["bill"] == 0, stored_ids
+    if ledger == "xero":
+        assert stored_ids["payment"] == 0, stored_ids
+    else:
+        assert stored_ids["manual_journal"] > 0, stored_ids
+    whole = (
+        "select gl_entry_key, source_native_id, entry_group_key, source_type from core.gl_entries "
+        f"where system = '{ledger}'"
+    )
+    before = set(query(built.warehouse, whole))
+    assert all(key.startswith(group + ":") and native for key, native, group, _ in before)
+    assert {(n, t) for _, n, _, t in before if t == "sales_invoice"} == set(
+        query(
+            built.warehouse,
+            f"select native_id, document_type from core.documents where system = '{ledger}' "
+            "and document_type = 'sales_invoice' and (is_posted or status_normalized = 'voided')",
+        )
+    )
+    lines_before = set(
+        query(built.warehouse, "select document_line_key, document_key, line_number from core.document_lines")
+    )
+    assert all(key == f"{doc}:{n}" for key, doc, n in lines_before)
+
+    # the layout before: every row holding its whole keys, and no suffix
+    warehouse = _copy(built, tmp_path)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            f"update {postings} set gl_entry_key = entry_group_key || ':' || gl_entry_suffix, "
+            "gl_entry_suffix = null, source_native_id = coalesce("
+            "source_native_id, substr(entry_group_key, length(system) + length(source_type) + 3))"
+        )
+        con.execute(
+            f"update {lines} set document_line_key = document_key || ':' || cast(line_number as varchar)"
+        )
+    assert set(query(warehouse, whole)) == before
+    assert (
+        set(query(warehouse, "select document_line_key, document_key, line_number from core.document_lines"))
+        == lines_before
+    )
+
+
 def test_document_totals_equal_the_scenario_files(xero_built: Built) -> None:
     """Core holds what the source files hold: invoice totals of the Xero JSON and the Sage 100 CSVs."""
     scenario = xero_built.scenario
@@ -739,13 +799,14 @@ def test_incremental_tests_check_the_rows_written_since_they_passed(
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "insert into intermediate.int_xero__gl_entries select * replace (null as account_code, "
-            f"gl_entry_key || ':bad' as gl_entry_key, {since} as _built_at) "
-            "from intermediate.int_xero__gl_entries order by gl_entry_key limit 1"
+            f"gl_entry_suffix || ':bad' as gl_entry_suffix, {since} as _built_at) "
+            "from intermediate.int_xero__gl_entries where gl_entry_suffix is not null "
+            "order by entry_group_key, gl_entry_suffix limit 1"
         )
         con.execute(
             f"insert into intermediate.int_xero__gl_entries select * replace ({since} as _built_at) "
-            "from intermediate.int_xero__gl_entries where gl_entry_key not like '%:bad' "
-            "order by gl_entry_key limit 1"
+            "from intermediate.int_xero__gl_entries where gl_entry_suffix not like '%:bad' "
+            "order by entry_group_key, gl_entry_suffix limit 1"
         )
     for run in ("t1", "t2"):  # the failing tests record no pass, so the next run finds the rows again
         summary = build.build(select=select, warehouse=warehouse, target_path=tmp_path / run, freshness=False)

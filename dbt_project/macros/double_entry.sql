@@ -32,7 +32,10 @@ line_totals as (
 -- each entry carries the columns of its document, so no entry is joined back to it
 entries as (
     select
+        -- the key is entry_group_key:gl_entry_suffix (macros/derived_keys.sql), or the line's own key where
+        -- its lines table stores one (null otherwise)
         l.document_line_key as gl_entry_key,
+        cast(l.line_number as varchar) as gl_entry_suffix,
         d.document_key as entry_group_key,
         l.line_number,
         'line' as entry_role,
@@ -45,7 +48,8 @@ entries as (
     inner join docs as d on d.document_key = l.document_key
     union all
     select
-        d.document_key || ':tax',
+        null,
+        'tax',
         d.document_key,
         100000,
         'tax',
@@ -60,7 +64,8 @@ entries as (
     union all
     -- the control entry balances the lines and the tax
     select
-        d.document_key || ':control',
+        null,
+        'control',
         d.document_key,
         0,
         'control',
@@ -77,6 +82,7 @@ entries as (
 -- every entry once, and once more reversed (negated, dated when voided) for a voided document
 select
     case when v.is_reversal then e.gl_entry_key || ':void' else e.gl_entry_key end as gl_entry_key,
+    case when v.is_reversal then e.gl_entry_suffix || ':void' else e.gl_entry_suffix end as gl_entry_suffix,
     e.entry_group_key,
     '{{ system }}' as system,
     e.document_type as source_type,
@@ -170,7 +176,7 @@ controls as (
 entries as (
     -- each entry carries the columns of its payment, so no entry is joined back to it
     select
-        p.payment_key || ':bank' as gl_entry_key, p.payment_key as entry_group_key, 1 as line_number, 'bank' as entry_role,
+        'bank' as gl_entry_suffix, p.payment_key as entry_group_key, 1 as line_number, 'bank' as entry_role,
         p.bank_account_code as account_code, 'Bank' as description,
         p.bank_direction * p.amount as amount,
         p.bank_direction * p.base_amount as base_amount,
@@ -178,7 +184,7 @@ entries as (
     from pays as p
     union all
     select
-        p.payment_key || ':control', p.payment_key, 2, 'control', c.account_code,
+        'control', p.payment_key, 2, 'control', c.account_code,
         case when p.control_role = 'ar_control' then 'Accounts receivable' else 'Accounts payable' end,
         -p.bank_direction * p.amount,
         -p.bank_direction * p.control_base_amount,
@@ -187,7 +193,7 @@ entries as (
     left join controls as c on c.role = p.control_role
     union all
     select
-        p.payment_key || ':fx', p.payment_key, 3, 'fx', c.account_code, 'Realized currency gain/loss',
+        'fx', p.payment_key, 3, 'fx', c.account_code, 'Realized currency gain/loss',
         cast(0 as decimal(18, 2)),
         -p.bank_direction * (p.base_amount - p.control_base_amount),
         {{ pay_columns }}
@@ -197,7 +203,7 @@ entries as (
 )
 
 select
-    e.gl_entry_key,
+    e.gl_entry_suffix,
     e.entry_group_key,
     '{{ system }}' as system,
     'payment' as source_type,

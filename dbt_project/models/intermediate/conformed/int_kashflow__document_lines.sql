@@ -59,26 +59,30 @@ amounts as (
     inner join typed as h on h._dlt_id = l._dlt_parent_id and h.parent = l.parent
 )
 
-select
-    {{ built_at() }} as _built_at,
-    'kashflow:' || document_type || ':' || native_id || ':' || cast(list_index + 1 as varchar) as document_line_key,
-    'kashflow:' || document_type || ':' || native_id as document_key,
-    'kashflow' as system,
-    document_type,
-    native_id || ':' || cast(coalesce(line_number, list_index + 1) as varchar) as native_id,
-    document_number,
-    cast(list_index + 1 as integer) as line_number,
-    product_code as item_code,
-    description,
-    quantity,
-    unit_price,
-    nominal_code as account_code,
-    cast(vat_level as varchar) as tax_type,
-    tax_amount,
-    net_amount,
-    currency_code,
-    {{ to_base_currency('net_amount', 'native_rate', 'rate_method') }} as base_net_amount,
-    {{ to_base_currency('tax_amount', 'native_rate', 'rate_method') }} as base_tax_amount,
-    _dlt_load_id
-from amounts
+-- the line's key is derived in core.document_lines (macros/derived_keys.sql): stored only when it is not
+-- document_key:line_number
+select * replace ({{ compact_document_line_key() }}) from (
+    select
+        {{ built_at() }} as _built_at,
+        'kashflow:' || document_type || ':' || native_id || ':' || cast(list_index + 1 as varchar) as document_line_key,
+        'kashflow:' || document_type || ':' || native_id as document_key,
+        'kashflow' as system,
+        document_type,
+        native_id || ':' || cast(coalesce(line_number, list_index + 1) as varchar) as native_id,
+        document_number,
+        cast(list_index + 1 as integer) as line_number,
+        product_code as item_code,
+        description,
+        quantity,
+        unit_price,
+        nominal_code as account_code,
+        cast(vat_level as varchar) as tax_type,
+        tax_amount,
+        net_amount,
+        currency_code,
+        {{ to_base_currency('net_amount', 'native_rate', 'rate_method') }} as base_net_amount,
+        {{ to_base_currency('tax_amount', 'native_rate', 'rate_method') }} as base_tax_amount,
+        _dlt_load_id
+    from amounts
+) as lines
 {{ tombstones('document_key', "select 'kashflow:' || document_type || ':' || native_id as document_key from typed") }}

@@ -106,27 +106,31 @@ unioned as (
     select * from ap_lines
 )
 
-select
-    {{ built_at() }} as _built_at,
-    document_key || ':' || cast(line_number as varchar) as document_line_key,
-    document_key,
-    'sage100' as system,
-    document_type,
-    native_id,
-    document_number,
-    cast(line_number as integer) as line_number,
-    item_code,
-    description,
-    quantity,
-    unit_price,
-    account_code,
-    tax_type,
-    tax_amount,
-    net_amount,
-    currency_code,
-    base_net_amount,
-    cast(null as decimal(18, 2)) as base_tax_amount,
-    is_synthetic,
-    _dlt_load_id
-from unioned
+-- the line's key is derived in core.document_lines (macros/derived_keys.sql): stored only when it is not
+-- document_key:line_number
+select * replace ({{ compact_document_line_key() }}) from (
+    select
+        {{ built_at() }} as _built_at,
+        document_key || ':' || cast(line_number as varchar) as document_line_key,
+        document_key,
+        'sage100' as system,
+        document_type,
+        native_id,
+        document_number,
+        cast(line_number as integer) as line_number,
+        item_code,
+        description,
+        quantity,
+        unit_price,
+        account_code,
+        tax_type,
+        tax_amount,
+        net_amount,
+        currency_code,
+        base_net_amount,
+        cast(null as decimal(18, 2)) as base_tax_amount,
+        is_synthetic,
+        _dlt_load_id
+    from unioned
+) as lines
 {{ tombstones('document_key', "select 'sage100:' || document_type || ':' || invoice_no || '-' || header_seq_no as document_key from ar_headers") }}

@@ -49,7 +49,7 @@ bank_transactions as (
 
 bank_raw as (
     select
-        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) || ':1' as gl_entry_key,
+        '1' as gl_entry_suffix,
         'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) as entry_group_key,
         1 as line_number, 'line' as entry_role, t.nominal_code as account_code, t.description,
         t.direction * (coalesce(t.amount, 0) - coalesce(t.vat_amount, 0)) as amount,
@@ -57,7 +57,7 @@ bank_raw as (
     from bank_transactions as t
     union all
     select
-        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) || ':tax',
+        'tax',
         'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar),
         100000, 'tax', c.account_code, 'VAT',
         t.direction * coalesce(t.vat_amount, 0),
@@ -75,7 +75,7 @@ bank_entries as (
     select * from bank_raw
     union all
     select
-        'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar) || ':bank',
+        'bank',
         'kashflow:bank_transaction:' || cast(t.bank_transaction_id as varchar),
         0, 'bank', t.bank_account_code, 'Bank', -b.amount, -b.base_amount
     from bank_transactions as t
@@ -84,7 +84,7 @@ bank_entries as (
 
 bank_transaction_entries as (
     select
-        e.gl_entry_key,
+        e.gl_entry_suffix,
         e.entry_group_key,
         'kashflow' as system,
         'bank_transaction' as source_type,
@@ -114,7 +114,7 @@ journals as (
 
 journal_entries as (
     select
-        'kashflow:journal:' || cast(j.journal_id as varchar) || ':' || cast(l.list_index + 1 as varchar) as gl_entry_key,
+        cast(l.list_index + 1 as varchar) as gl_entry_suffix,
         'kashflow:journal:' || cast(j.journal_id as varchar) as entry_group_key,
         'kashflow' as system,
         'manual_journal' as source_type,
@@ -137,7 +137,8 @@ journal_entries as (
     cross join base
 )
 
-select *, {{ built_at() }} as _built_at from (
+-- keys are stored only where they cannot be derived (macros/derived_keys.sql; core.gl_entries derives them)
+select * replace ({{ compact_source_native_id() }}), {{ built_at() }} as _built_at from (
     select * from document_entries
     union all by name
     select * from payment_entries

@@ -69,7 +69,7 @@ bank_transactions as (
 
 bank_lines as (
     select
-        'xero:bank_transaction:' || t.bank_transaction_id || ':' || cast(l.list_index + 1 as varchar) as gl_entry_key,
+        cast(l.list_index + 1 as varchar) as gl_entry_suffix,
         'xero:bank_transaction:' || t.bank_transaction_id as entry_group_key,
         cast(l.list_index + 1 as integer) as line_number,
         'line' as entry_role,
@@ -84,7 +84,7 @@ bank_lines as (
     inner join bank_transactions as t on t._dlt_id = l._dlt_parent_id
     union all
     select
-        'xero:bank_transaction:' || t.bank_transaction_id || ':tax',
+        'tax',
         'xero:bank_transaction:' || t.bank_transaction_id,
         100000, 'tax', c.account_code, 'Tax',
         t.direction * coalesce(t.total_tax, 0),
@@ -104,7 +104,7 @@ bank_entries as (
     select * from bank_lines
     union all
     select
-        'xero:bank_transaction:' || t.bank_transaction_id || ':bank',
+        'bank',
         'xero:bank_transaction:' || t.bank_transaction_id,
         0, 'bank', t.bank_account_code, 'Bank', -coalesce(b.amount, 0), -coalesce(b.base_amount, 0)
     from bank_transactions as t
@@ -113,7 +113,7 @@ bank_entries as (
 
 bank_transaction_entries as (
     select
-        e.gl_entry_key,
+        e.gl_entry_suffix,
         e.entry_group_key,
         'xero' as system,
         'bank_transaction' as source_type,
@@ -165,8 +165,8 @@ cost_of_sales as (
 cost_of_sales_entries as (
     -- beside the document's control entry (and its reversal when voided), from the documents themselves
     select
-        d.document_key || ':cogs:' || c.cogs_account_code || ':' || c.inventory_asset_account_code
-            || case when v.is_reversal then ':void' else '' end || ':' || x.side as gl_entry_key,
+        'cogs:' || c.cogs_account_code || ':' || c.inventory_asset_account_code
+            || case when v.is_reversal then ':void' else '' end || ':' || x.side as gl_entry_suffix,
         d.document_key as entry_group_key,
         'xero' as system,
         d.document_type as source_type,
@@ -216,7 +216,7 @@ journal_lines as (
 
 manual_journal_entries_raw as (
     select
-        'xero:manual_journal:' || manual_journal_id || ':' || cast(list_index + 1 as varchar) as gl_entry_key,
+        cast(list_index + 1 as varchar) as gl_entry_suffix,
         'xero:manual_journal:' || manual_journal_id as entry_group_key,
         manual_journal_id,
         cast(list_index + 1 as integer) as line_number,
@@ -227,7 +227,7 @@ manual_journal_entries_raw as (
     from journal_lines
     union all
     select
-        'xero:manual_journal:' || manual_journal_id || ':' || cast(list_index + 1 as varchar) || ':tax',
+        cast(list_index + 1 as varchar) || ':tax',
         'xero:manual_journal:' || manual_journal_id,
         manual_journal_id,
         cast(100000 + list_index + 1 as integer),
@@ -241,7 +241,7 @@ manual_journal_entries_raw as (
 
 manual_journal_entries as (
     select
-        e.gl_entry_key,
+        e.gl_entry_suffix,
         e.entry_group_key,
         'xero' as system,
         'manual_journal' as source_type,
@@ -264,7 +264,8 @@ manual_journal_entries as (
     cross join base
 )
 
-select *, {{ built_at() }} as _built_at from (
+-- keys are stored only where they cannot be derived (macros/derived_keys.sql; core.gl_entries derives them)
+select * replace ({{ compact_source_native_id() }}), {{ built_at() }} as _built_at from (
     select * from document_entries
     union all by name
     select * from cost_of_sales_entries

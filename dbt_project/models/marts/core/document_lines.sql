@@ -1,7 +1,8 @@
 {{ config(materialized='view', meta={'tests_on_changed_rows': true}) }}
 -- Lines of core.documents: a view over the incremental intermediate models int_<system>__document_lines
 -- (each line is written once, there; a changed document has all its lines replaced, so a line removed at
--- the source disappears too).
+-- the source disappears too). The line's key is derived from its document and line number where the
+-- table does not store it (macros/derived_keys.sql).
 with unioned as (
     select * from {{ ref('int_xero__document_lines') }}
     union all by name
@@ -15,7 +16,7 @@ base as (
 )
 
 select
-    src.document_line_key,
+    {{ line_document_line_key('src') }} as document_line_key,
     src.document_key,
     src.system,
     src.document_type,

@@ -5,6 +5,8 @@
 -- A view over the three (incremental) intermediate tables: the postings are written once, by the
 -- intermediate models, which replace the posting groups that changed (macros/incremental.sql), so this
 -- view always equals a full rebuild. `_built_at` is when the run that last wrote the row started.
+-- The keys the tables store only where they cannot be derived are put back together here
+-- (macros/derived_keys.sql).
 with unioned as (
     select * from {{ ref('int_xero__gl_entries') }}
     union all by name
@@ -14,12 +16,12 @@ with unioned as (
 )
 
 select
-    gl_entry_key,
-    case when system = 'sage100' then gl_entry_key else entry_group_key end as refresh_key,
+    {{ posting_gl_entry_key('u') }} as gl_entry_key,
+    case when system = 'sage100' then {{ posting_gl_entry_key('u') }} else entry_group_key end as refresh_key,
     entry_group_key,
     system,
     source_type,
-    source_native_id,
+    {{ posting_source_native_id('u') }} as source_native_id,
     document_number,
     posting_date,
     period,
@@ -42,4 +44,4 @@ select
     sage100_document_type,
     _dlt_load_id,
     _built_at
-from unioned
+from unioned as u
