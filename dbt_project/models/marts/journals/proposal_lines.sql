@@ -17,12 +17,17 @@ with sources as (
 ),
 
 summary_entries as (
+    -- a ledger document's postings are the posting group of its key (macros/double_entry.sql)
+    select s.proposal_id, s.currency, g.account_code, g.base_amount, g.system
+    from sources as s
+    inner join {{ ref('gl_entries') }} as g on g.entry_group_key = s.source_key and g.system = s.source_system
+    where s.kind in ('sales_summary', 'purchases_summary')
+    union all
     select s.proposal_id, s.currency, g.account_code, g.base_amount, g.system
     from sources as s
     inner join {{ ref('gl_entries') }} as g
-        on g.system = s.source_system and g.source_native_id = s.source_native_id
-        and g.source_type = case when s.kind in ('sales_summary', 'purchases_summary') then s.document_type else 'payment' end
-    where s.kind in ('sales_summary', 'purchases_summary', 'cash_receipts_summary', 'payments_summary')
+        on g.system = s.source_system and g.source_native_id = s.source_native_id and g.source_type = 'payment'
+    where s.kind in ('cash_receipts_summary', 'payments_summary')
     union all
     -- a batch payment posts per allocation: its entries carry the allocations' ids
     select s.proposal_id, s.currency, g.account_code, g.base_amount, g.system
@@ -44,7 +49,7 @@ summary_entries as (
 
 adjusted as (
     -- one row per adjusted pair (a pair has at most one of amount / tax mismatch)
-    select distinct proposal_id, currency, source_system, source_native_id, document_type, sage100_document_key
+    select distinct proposal_id, currency, source_system, source_key, sage100_document_key
     from sources
     where kind = 'adjustments'
 ),
@@ -60,8 +65,7 @@ sage_documents as (
 adjustment_entries as (
     select a.proposal_id, a.currency, g.account_code, g.base_amount, g.system
     from adjusted as a
-    inner join {{ ref('gl_entries') }} as g
-        on g.system = a.source_system and g.source_native_id = a.source_native_id and g.source_type = a.document_type
+    inner join {{ ref('gl_entries') }} as g on g.entry_group_key = a.source_key and g.system = a.source_system
     union all
     select a.proposal_id, a.currency, g.account_code, -g.base_amount, g.system
     from adjusted as a

@@ -61,11 +61,11 @@ mismatched as (
 
 gl_documents as (
     -- which of those documents both general ledgers hold postings of (an adjustment is the difference of
-    -- the two): the general ledger is probed with these few documents, not scanned for all of them
-    select distinct g.system, g.source_native_id, g.source_type
+    -- the two): the general ledger is probed with these few documents, not scanned for all of them. A
+    -- ledger document's postings are the posting group of its key (macros/double_entry.sql)
+    select distinct g.entry_group_key
     from {{ ref('gl_entries') }} as g
-    inner join (select distinct system, native_id, source_document_type from mismatched) as m
-        on g.system = m.system and g.source_native_id = m.native_id and g.source_type = m.source_document_type
+    inner join (select distinct source_document_key from mismatched) as m on g.entry_group_key = m.source_document_key
     where g.system <> 'sage100'
 ),
 
@@ -86,8 +86,7 @@ adjusted_documents as (
         case t.exception_type when 'tax_mismatch' then t.tax_difference else t.difference end, t.currency, null,
         'adjustments', 'sage100', t.exception_type, t.source_document_key || '|' || t.sage100_document_key
     from mismatched as t
-    inner join gl_documents as g
-        on g.system = t.system and g.source_native_id = t.native_id and g.source_type = t.source_document_type
+    inner join gl_documents as g on g.entry_group_key = t.source_document_key
     inner join sage_gl_documents as sg
         on sg.sage100_source_journal = t.sage100_source_journal and sg.document_number = t.sage100_document_number
         and sg.sage100_document_type = t.sage100_document_type
