@@ -240,6 +240,18 @@ def test_keys_are_stored_once_and_read_whole(
             "and document_type = 'sales_invoice' and (is_posted or status_normalized = 'voided')",
         )
     )
+    # Sage 100's GL detail: its native id is the parts of its key joined by '-'
+    sage = "intermediate.int_sage100__gl_entries"
+    assert query(built.warehouse, f"select count(source_native_id) from {sage}")[0][0] == 0
+    sage_ids = query(
+        built.warehouse,
+        "select g.source_native_id, p.account_key || '-' || cast(p.posting_date as varchar) || '-' "
+        "|| p.source_journal || '-' || p.journal_register_no || '-' || p.sequence_no "
+        "from core.gl_entries as g inner join staging.stg_sage100__gl_detail_postings as p "
+        "on g.gl_entry_key = 'sage100:gl:' || p.account_key || ':' || cast(p.posting_date as varchar) || ':' "
+        "|| p.source_journal || ':' || p.journal_register_no || ':' || p.sequence_no",
+    )
+    assert sage_ids and all(derived == native for derived, native in sage_ids)
     lines_before = set(
         query(built.warehouse, "select document_line_key, document_key, line_number from core.document_lines")
     )
@@ -256,7 +268,12 @@ def test_keys_are_stored_once_and_read_whole(
         con.execute(
             f"update {lines} set document_line_key = document_key || ':' || cast(line_number as varchar)"
         )
+        con.execute(f"update {sage} set source_native_id = 'stored:' || gl_entry_key")
     assert set(query(warehouse, whole)) == before
+    stored = query(
+        warehouse, "select gl_entry_key, source_native_id from core.gl_entries where system = 'sage100'"
+    )
+    assert stored and all(native == f"stored:{key}" for key, native in stored)
     assert (
         set(query(warehouse, "select document_line_key, document_key, line_number from core.document_lines"))
         == lines_before

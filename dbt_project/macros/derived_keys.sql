@@ -1,11 +1,12 @@
-{#- Keys written once. A posting's `gl_entry_key` is, by construction, its `entry_group_key`, ':' and a
-    short suffix (a line number, 'tax', 'control', ...); its `source_native_id` is the part of
-    `entry_group_key` after `<system>:<source_type>:`; a document line's `document_line_key` is its
-    `document_key`, ':' and its line number. Long unique texts are most of what writing these tables costs
-    (DuckDB compresses every text column), so the incremental tables store only what cannot be derived: the
-    suffix, and a key itself only where it does not follow its pattern (null otherwise). Core's views put
-    them back together with the macros below; a row written before the tables stored the suffix holds its
-    full keys, and reads as it is. -#}
+{#- Keys written once. A Xero or KashFlow posting's `gl_entry_key` is, by construction, its
+    `entry_group_key`, ':' and a short suffix (a line number, 'tax', 'control', ...), and its
+    `source_native_id` the part of `entry_group_key` after `<system>:<source_type>:`; a Sage 100 posting's
+    `source_native_id` is the parts of its `gl_entry_key` joined by '-'; a document line's
+    `document_line_key` is its `document_key`, ':' and its line number. Long unique texts are most of what
+    writing these tables costs (DuckDB compresses every text column), so the incremental tables store only
+    what cannot be derived: the suffix, and a key itself only where it does not follow its pattern (null
+    otherwise). Core's views put them back together with the macros below; a row written before the tables
+    stored the suffix holds its full keys, and reads as it is. -#}
 
 {#- The postings tables build `gl_entry_suffix` rather than the key, and `gl_entry_key` only where the key
     is not `entry_group_key:gl_entry_suffix` (a line whose lines table stores its own key). The native id
@@ -26,9 +27,12 @@
     coalesce({{ alias }}.gl_entry_key, {{ alias }}.entry_group_key || ':' || {{ alias }}.gl_entry_suffix)
 {%- endmacro %}
 
+{#- (Sage 100's GL detail: the parts of its key `sage100:gl:<account>:<date>:<journal>:<register>:<sequence>`
+    joined by '-', stored where a part holds a ':') -#}
 {% macro posting_source_native_id(alias) -%}
     coalesce({{ alias }}.source_native_id,
-        {{ native_id_from_group(alias ~ '.entry_group_key', alias ~ '.system', alias ~ '.source_type') }})
+        case when {{ alias }}.system = 'sage100' then replace(substr({{ alias }}.gl_entry_key, 12), ':', '-')
+             else {{ native_id_from_group(alias ~ '.entry_group_key', alias ~ '.system', alias ~ '.source_type') }} end)
 {%- endmacro %}
 
 {#- A document line's key, read from the columns of the row `alias`; and the value a lines table stores. -#}

@@ -25,8 +25,11 @@ select
     'sage100:register:' || p.source_journal || ':' || p.journal_register_no as entry_group_key,
     'sage100' as system,
     'gl_detail' as source_type,
-    p.account_key || '-' || cast(p.posting_date as varchar) || '-' || p.source_journal || '-' || p.journal_register_no
-        || '-' || p.sequence_no as source_native_id,
+    -- the key's parts joined by '-': stored only where a part holds a ':' (else core.gl_entries derives it
+    -- from the key; macros/derived_keys.sql)
+    case when strpos(p.account_key || p.source_journal || p.journal_register_no || p.sequence_no, ':') > 0 then
+        p.account_key || '-' || cast(p.posting_date as varchar) || '-' || p.source_journal || '-' || p.journal_register_no
+        || '-' || p.sequence_no end as source_native_id,
     p.document_no as document_number,
     p.posting_date,
     strftime(p.posting_date, '%Y-%m') as period,
