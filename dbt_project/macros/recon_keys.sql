@@ -26,12 +26,18 @@
     ))
 {%- endmacro %}
 
+{#- recon_code_key of a token of recon_tokens (upper case letters and digits already): its leading zeros dropped. -#}
+{% macro recon_token_key(token) -%}
+    nullif(ltrim({{ token }}, '0'), '')
+{%- endmacro %}
+
 {#- The number keys free text may hold (a Sage 100 comment: integrations often write the source number
     there): its tokens of 4+ characters reduced like a number (recon_code_key), each once ("0042" and
-    "00042" are one key), as a sorted list; an empty list for text without any. -#}
+    "00042" are one key), as a sorted list; an empty list for text without any. A token is already upper
+    case letters and digits, so reducing it is dropping its leading zeros (no regular expression per token). -#}
 {% macro recon_comment_keys(expr) -%}
     list_sort(list_distinct(list_filter(
-        list_transform(list_filter({{ recon_tokens(expr) }}, lambda tok: length(tok) >= 4), lambda tok: {{ recon_code_key("tok") }}),
+        list_transform(list_filter({{ recon_tokens(expr) }}, lambda tok: length(tok) >= 4), lambda tok: {{ recon_token_key('tok') }}),
         lambda k: k is not null)))
 {%- endmacro %}
 

@@ -82,9 +82,9 @@ party_items as (
 
 -- 1. reference: the payment's text names the open items
 tokens as (
-    select payment_id, {{ recon_code_key('tok') }} as tok
+    select payment_id, {{ recon_token_key('tok') }} as tok
     from (select payment_id, unnest({{ recon_tokens('payment_text') }}) as tok from payments)
-    where {{ recon_code_key('tok') }} is not null
+    where {{ recon_token_key('tok') }} is not null
 ),
 
 referenced as (

@@ -52,7 +52,7 @@ kashflow_credit as (
               from kashflow_credit_lines) as k
         inner join ledger_docs as cn
             on cn.system = 'kashflow' and cn.document_type = 'sales_credit_note' and cn.party_key = k.party_key
-            and cn.number_code = {{ recon_code_key('k.tok') }}
+            and cn.number_code = {{ recon_token_key('k.tok') }}
     ) where rn = 1
 ),
 
