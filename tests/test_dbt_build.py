@@ -843,6 +843,90 @@ def test_incremental_tests_check_the_rows_written_since_they_passed(
     assert "_built_at" not in _run_sql(tmp_path / "t4", "unique_gl_entries_gl_entry_key")
 
 
+def test_staging_tests_check_the_rows_loaded_since_they_passed(xero_built: Built, tmp_path: Path) -> None:
+    """Row and uniqueness tests of a staging view over a raw table check the rows loaded since they last
+    passed (dlt's load ids; macros/test_changed_rows.sql): a later load that breaks them is found."""
+    warehouse = _copy(xero_built, tmp_path)
+    select = ["stg_xero__invoices,test_type:generic"]
+    first = build.build(select=select, warehouse=warehouse, target_path=tmp_path / "t0", freshness=False)
+    assert first.success, first.render()
+    newest = query(
+        warehouse,
+        "select max(_dlt_load_id) from raw_xero.invoices "
+        "where _dlt_load_id in (select load_id from raw_xero._dlt_loads where status = 0)",
+    )[0][0]
+    passes = dict(query(warehouse, "select test_id, passed_load_id from intermediate.tieout_test_passes"))
+    assert [v for t, v in passes.items() if "unique_stg_xero__invoices_invoice_id" in t] == [newest], passes
+    again = build.build(select=select, warehouse=warehouse, target_path=tmp_path / "t1", freshness=False)
+    assert again.success, again.render()
+    assert f"_dlt_load_id > '{newest}'" in _run_sql(tmp_path / "t1", "not_null_stg_xero__invoices_invoice_id")
+    assert f"c._dlt_load_id > '{newest}'" in _run_sql(tmp_path / "t1", "unique_stg_xero__invoices_invoice_id")
+
+    # a later load: one invoice again under its id (a duplicate), one in a status status_map does not know
+    with duckdb.connect(str(warehouse)) as con:
+        later = newer_load_id(con, "raw_xero", "invoices")
+        con.execute(
+            "insert into raw_xero.invoices select * replace "
+            f"('{later}' as _dlt_load_id, _dlt_id || 'x' as _dlt_id) "
+            "from raw_xero.invoices order by invoice_id limit 1"
+        )
+        con.execute(
+            "insert into raw_xero.invoices select * replace "
+            f"('{later}' as _dlt_load_id, _dlt_id || 'y' as _dlt_id, invoice_id || '-y' as invoice_id, "
+            "'NOT_A_STATUS' as status) from raw_xero.invoices order by invoice_id desc limit 1"
+        )
+    for run in ("t2", "t3"):  # a failing test records no pass: the next run finds the rows again
+        summary = build.build(select=select, warehouse=warehouse, target_path=tmp_path / run, freshness=False)
+        failed = {n.name for n in summary.failed}
+        assert "unique_stg_xero__invoices_invoice_id" in failed, summary.render()
+        assert any(name.startswith("status_is_mapped_stg_xero__invoices") for name in failed), (
+            summary.render()
+        )
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"delete from raw_xero.invoices where _dlt_load_id = '{later}'")
+    fixed = build.build(select=select, warehouse=warehouse, target_path=tmp_path / "t4", freshness=False)
+    assert fixed.success, fixed.render()
+
+    # the rows of a load dlt has not completed (not in _dlt_loads) stay to be checked: a pass records the
+    # newest completed load the view holds
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into raw_xero.invoices select * replace "
+            f"('{later}' as _dlt_load_id, _dlt_id || 'z' as _dlt_id, invoice_id || '-new' as invoice_id) "
+            "from raw_xero.invoices order by invoice_id limit 1"
+        )
+    passed = build.build(select=select, warehouse=warehouse, target_path=tmp_path / "t5", freshness=False)
+    assert passed.success, passed.render()
+    recorded = query(
+        warehouse,
+        "select distinct passed_load_id from intermediate.tieout_test_passes "
+        "where test_id like '%unique_stg_xero__invoices_invoice_id%'",
+    )
+    assert recorded == [(newest,)]
+
+
+@pytest.mark.parametrize("fixture", ["xero_built", "kashflow_built"])
+def test_staging_load_ids_are_declared_where_every_row_has_one(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    """A staging view whose tests check only the rows loaded since (its yml declares `_dlt_load_id`) gives
+    every row its load id: dlt's nested tables have none, and their views must not declare it."""
+    built: Built = request.getfixturevalue(fixture)
+    manifest = json.loads((built.target / "manifest.json").read_text())
+    declared = {
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["name"].startswith("stg_") and "_dlt_load_id" in n["columns"]
+    }
+    assert len(declared) > 20
+    filled = 0
+    for name in sorted(declared):
+        rows, with_id = query(built.warehouse, f"select count(*), count(_dlt_load_id) from staging.{name}")[0]
+        assert rows == with_id, name
+        filled += rows > 0
+    assert filled > 10
+
+
 def test_unchanged_views_are_left_as_they_are(xero_built: Built, tmp_path: Path) -> None:
     """A view is re-created only when its compiled SQL changed (macros/view_materialization.sql)."""
     warehouse = _copy(xero_built, tmp_path)
